@@ -1,0 +1,99 @@
+// Spawns k6 on a bundled scenario and streams its samples (k6 --out json) through a FIFO,
+// so the harness aggregates while the test runs and nothing grows on disk.
+import { execFile, spawn } from "node:child_process";
+import { createReadStream, createWriteStream, constants as fsc } from "node:fs";
+import { open, rm } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { SYSTEM_TAGS } from "../../scenarios/lib/metrics.ts";
+
+const run = promisify(execFile);
+
+export interface K6RunOptions {
+  k6: string;
+  script: string;
+  /** Passed as -e KEY=VALUE (the scenarios read __ENV). */
+  env: Record<string, string>;
+  /** k6 --local-ips value (source addresses spread over loopback). */
+  localIps?: string;
+  /** Path for the FIFO carrying k6's JSON samples. */
+  fifoPath: string;
+  /** Every JSON line k6 writes (Metric and Point envelopes). */
+  onLine: (line: string) => void;
+  /** k6's own stdout/stderr go here. */
+  logFile: string;
+  summaryExport?: string;
+  /** Aborting sends SIGINT: k6 stops its VUs and flushes its outputs. */
+  signal?: AbortSignal;
+  extraArgs?: string[];
+}
+
+export interface K6RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  aborted: boolean;
+  lines: number;
+  /** Last lines of k6's stderr, for error messages. */
+  tail: string;
+}
+
+export function k6Args(opts: Omit<K6RunOptions, "k6" | "onLine" | "logFile">): string[] {
+  const args = ["run", "--no-color", "--quiet", "--out", `json=${opts.fifoPath}`, "--system-tags", SYSTEM_TAGS.join(",")];
+  if (opts.localIps) args.push("--local-ips", opts.localIps);
+  if (opts.summaryExport) args.push("--summary-export", opts.summaryExport);
+  for (const [k, v] of Object.entries(opts.env)) args.push("-e", `${k}=${v}`);
+  args.push(...(opts.extraArgs ?? []), opts.script);
+  return args;
+}
+
+export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
+  await rm(opts.fifoPath, { force: true });
+  await run("mkfifo", [opts.fifoPath]);
+  const log = createWriteStream(opts.logFile, { flags: "a" });
+  const child = spawn(opts.k6, k6Args(opts), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, K6_NO_USAGE_REPORT: "true" } });
+  let tail = "";
+  child.stdout.pipe(log, { end: false });
+  child.stderr.on("data", (chunk: Buffer) => {
+    log.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4000);
+  });
+
+  let aborted = false;
+  const onAbort = () => {
+    aborted = true;
+    child.kill("SIGINT");
+  };
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+
+  // Opening a FIFO for reading blocks until a writer appears; k6 opens it when its outputs start.
+  let lines = 0;
+  const reading = new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(opts.fifoPath, { encoding: "utf8" });
+    stream.on("error", reject);
+    const rl = createInterface({ input: stream, crlfDelay: Infinity });
+    rl.on("line", (line) => {
+      if (!line) return;
+      lines++;
+      opts.onLine(line);
+    });
+    rl.on("close", () => resolve());
+  });
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+    child.on("error", () => resolve({ code: 127, signal: null }));
+  });
+  const { code, signal } = await exited;
+  // If k6 died before opening the FIFO, the reader is still blocked in open(): release it.
+  try {
+    const fh = await open(opts.fifoPath, fsc.O_WRONLY | fsc.O_NONBLOCK);
+    await fh.close();
+  } catch {
+    /* no reader waiting: fine */
+  }
+  await reading.catch(() => {});
+  opts.signal?.removeEventListener("abort", onAbort);
+  await new Promise<void>((r) => log.end(r));
+  await rm(opts.fifoPath, { force: true });
+  return { exitCode: code, signal, aborted, lines, tail };
+}
