@@ -30,6 +30,10 @@ export const METRIC = {
   keepaliveDuration: "keepalive_duration",
   /** Counter, plain websocket messages received on the match endpoint. */
   matchMessages: "match_messages",
+  /** Counter, plain websocket messages sent on the match endpoint. */
+  matchMessagesSent: "match_messages_sent",
+  /** Counter, emits sent (with or without ack). Tags: transport, scenario. */
+  emits: "sio_emits",
 } as const;
 
 /** Tag keys. Requests and sockets carry these, never a raw URL with a sid or cache-buster. */
@@ -71,6 +75,16 @@ export const FAILURE = {
   upgradeFailed: "upgrade_failed",
   connectError: "connect_error",
   httpError: "http_error",
+  /** A websocket handshake answered with something other than 101 (k6 does not expose the
+   *  status to scripts; it is the `status` tag of k6's own ws_connecting samples). */
+  wsHandshake: "ws_handshake",
+  /** The session was closed by the server on purpose: Engine.IO `1`, Socket.IO `41`, or
+   *  Python's empty poll body. */
+  serverClose: "server_close",
+  /** A 200 answer the client could not read (no open packet, unparseable payload, POST not ok). */
+  protocolError: "protocol_error",
+  /** An emit-with-ack whose ack did not come back within the ack timeout. */
+  ackTimeout: "ack_timeout",
 } as const;
 export type FailureKind = (typeof FAILURE)[keyof typeof FAILURE] | `ws_close_${number}`;
 
