@@ -228,6 +228,10 @@ function decodeStringWith(str: string, maxAttachments: number): SioPacket {
   }
 
   if (i < str.length) {
+    // Encoders never put whitespace before the JSON; the official parser would even read it
+    // as an ack id ("2 [..." → id 0), so it is refused rather than guessed at.
+    const first = str.charAt(i);
+    if (first === " " || first === "\t" || first === "\n" || first === "\r") fail(SIO_DECODE_ERROR.invalidPayload);
     let data: unknown;
     try {
       data = JSON.parse(str.substring(i));
