@@ -2,4 +2,5 @@
 // Runs the TypeScript CLI directly through tsx, so a fresh clone needs no build step.
 import { register } from "tsx/esm/api";
 register();
-await import("../harness/cli.ts");
+const { main } = await import("../harness/cli.ts");
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,68 @@
+// Built-in profiles: what `rtsoak run --profile <name>` means before a config file or flags.
+import type { RunSettings } from "./settings.ts";
+
+export type ProfileName = "smoke" | "gate" | "soak";
+export const PROFILE_NAMES: ProfileName[] = ["smoke", "gate", "soak"];
+
+/** Strict gate thresholds: session loss and 502s outside disruptions are incidents. */
+const GATE_THRESHOLDS: Record<string, string> = {
+  sessionUnknownRate: "<0.1%",
+  badGatewayRateOutsideEvents: "<0.1%",
+  connectSuccess: ">99%",
+  httpP95Ms: "<1000",
+  ackP99Ms: "<2000",
+};
+
+export const PROFILES: Record<ProfileName, Omit<RunSettings, "command">> = {
+  // Under a minute: first contact and tests.
+  smoke: {
+    profile: "smoke",
+    durationMs: 20_000,
+    scenario: "mixed",
+    clients: 6,
+    clientsPerVu: 1,
+    env: {},
+    topology: "nginx-iphash-2x1",
+    stack: "local",
+    allowRemote: false,
+    events: [],
+    thresholds: { ...GATE_THRESHOLDS, sessionUnknownRate: "<1%", connectSuccess: ">95%" },
+    windowMs: 1_000,
+    settleMs: 5_000,
+    sourceAddresses: 32,
+  },
+  // A few minutes, strict, made for CI: one recycle of every worker mid-run.
+  gate: {
+    profile: "gate",
+    durationMs: 90_000,
+    scenario: "mixed",
+    clients: 20,
+    clientsPerVu: 1,
+    env: {},
+    topology: "nginx-iphash-2x1",
+    stack: "local",
+    allowRemote: false,
+    events: ["40s:recycle"],
+    thresholds: GATE_THRESHOLDS,
+    windowMs: 1_000,
+    settleMs: 10_000,
+    sourceAddresses: 64,
+  },
+  // Hours, flat memory: coarse windows, periodic recycles.
+  soak: {
+    profile: "soak",
+    durationMs: 2 * 3_600_000,
+    scenario: "mixed",
+    clients: 60,
+    clientsPerVu: 1,
+    env: {},
+    topology: "nginx-iphash-2x1",
+    stack: "local",
+    allowRemote: false,
+    events: ["every 10m:recycle"],
+    thresholds: GATE_THRESHOLDS,
+    windowMs: 10_000,
+    settleMs: 30_000,
+    sourceAddresses: 128,
+  },
+};
