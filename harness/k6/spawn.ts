@@ -22,7 +22,6 @@ export interface K6RunOptions {
   onLine: (line: string) => void;
   /** k6's own stdout/stderr go here. */
   logFile: string;
-  summaryExport?: string;
   /** Aborting sends SIGINT: k6 stops its VUs and flushes its outputs. */
   signal?: AbortSignal;
   extraArgs?: string[];
@@ -38,9 +37,11 @@ export interface K6RunResult {
 }
 
 export function k6Args(opts: Omit<K6RunOptions, "k6" | "onLine" | "logFile">): string[] {
-  const args = ["run", "--no-color", "--quiet", "--out", `json=${opts.fifoPath}`, "--system-tags", SYSTEM_TAGS.join(",")];
+  // No k6 summary and no k6 thresholds: both make k6 keep every Trend sample in memory, which
+  // a soak cannot afford. rtsoak's own analysis computes percentiles with bounded sketches.
+  const args = ["run", "--no-color", "--quiet", "--no-summary", "--no-thresholds", "--out", `json=${opts.fifoPath}`];
+  args.push("--system-tags", SYSTEM_TAGS.join(","));
   if (opts.localIps) args.push("--local-ips", opts.localIps);
-  if (opts.summaryExport) args.push("--summary-export", opts.summaryExport);
   for (const [k, v] of Object.entries(opts.env)) args.push("-e", `${k}=${v}`);
   args.push(...(opts.extraArgs ?? []), opts.script);
   return args;
