@@ -1,0 +1,19 @@
+// How reports name events and pick the ones that hurt most.
+import type { EventImpact, RunEvent } from "../harness/analysis/types.ts";
+
+/** "backend-down app2", "recycle", "redis-stop". */
+export function eventLabel(event: RunEvent): string {
+  return event.target ? `${event.name} ${event.target}` : event.name;
+}
+
+/** Events by errors attributed (most first), ties by start time. Does not modify the input. */
+export function topImpacts(events: EventImpact[], limit: number): EventImpact[] {
+  return [...events]
+    .sort((a, b) => b.errorsAttributed - a.errorsAttributed || a.event.start - b.event.start)
+    .slice(0, limit);
+}
+
+/** Events in the order they started: the numbering (1, 2, …) every report and chart marker uses. */
+export function eventsByStart(events: EventImpact[]): EventImpact[] {
+  return [...events].sort((a, b) => a.event.start - b.event.start);
+}

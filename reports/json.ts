@@ -1,0 +1,126 @@
+// The machine-readable run summary (schema "rtsoak.run-summary/v1", described by
+// reports/schema/run-summary.v1.json). Additive changes keep v1; anything that renames or
+// removes a field is v2.
+import type { AnalysedRun, Percentiles } from "../harness/analysis/types.ts";
+import { formatInstant } from "./format.ts";
+import { errorCount, runRates, type RunRates } from "./rates.ts";
+import { describeTopology } from "./topology.ts";
+
+export const RUN_SUMMARY_SCHEMA = "rtsoak.run-summary/v1";
+
+export interface RunSummaryV1 {
+  schema: typeof RUN_SUMMARY_SCHEMA;
+  runId: string;
+  profile: string;
+  verdict: AnalysedRun["verdict"];
+  partial: boolean;
+  /** ISO 8601, UTC. */
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  target: string;
+  command: string;
+  topology: { name: string; description: string; detail: unknown };
+  windowMs: number;
+  totals: AnalysedRun["totals"] & { failedRequests: number };
+  rates: RunRates;
+  latency: AnalysedRun["latency"];
+  thresholds: Array<{ name: string; expression: string; measured: number; display: string; pass: boolean; scope: string | null }>;
+  events: Array<{
+    name: string;
+    target: string | null;
+    ok: boolean;
+    detail: string | null;
+    startedAt: string;
+    offsetMs: number;
+    durationMs: number;
+    rateBefore: number;
+    peakDuring: number;
+    errorsAttributed: number;
+    recoveryMs: number | null;
+    sessionsLost: number;
+    statuses: Record<string, number>;
+  }>;
+  breakdown: Array<{
+    key: string;
+    requests: number;
+    errorRate: number;
+    statuses: Record<string, number>;
+    failures: Record<string, number>;
+    latency: Percentiles;
+  }>;
+  reconciliation: { k6Total: number; proxyTotal: number; mismatches: number } | null;
+  notes: string[];
+}
+
+export function buildRunSummary(run: AnalysedRun): RunSummaryV1 {
+  const topo = describeTopology(run.topology, run.target);
+  return {
+    schema: RUN_SUMMARY_SCHEMA,
+    runId: run.runId,
+    profile: run.profile,
+    verdict: run.verdict,
+    partial: run.partial,
+    startedAt: formatInstant(run.startedAt),
+    endedAt: formatInstant(run.endedAt),
+    durationMs: run.endedAt - run.startedAt,
+    target: run.target,
+    command: run.command,
+    topology: { name: topo.name, description: topo.line, detail: run.topology ?? null },
+    windowMs: run.windowMs,
+    totals: { ...run.totals, failedRequests: errorCount(run.totals.statuses) },
+    rates: roundRates(runRates(run)),
+    latency: run.latency,
+    thresholds: run.thresholds.map((t) => ({
+      name: t.name,
+      expression: t.expression,
+      measured: t.measured,
+      display: t.display,
+      pass: t.pass,
+      scope: t.scope ?? null,
+    })),
+    events: run.events.map((e) => ({
+      name: e.event.name,
+      target: e.event.target ?? null,
+      ok: e.event.ok,
+      detail: e.event.detail ?? null,
+      startedAt: formatInstant(e.event.start),
+      offsetMs: e.event.start - run.startedAt,
+      durationMs: e.event.end - e.event.start,
+      rateBefore: e.rateBefore,
+      peakDuring: e.peakDuring,
+      errorsAttributed: e.errorsAttributed,
+      recoveryMs: e.recoveryMs,
+      sessionsLost: e.sessionsLost,
+      statuses: e.statuses,
+    })),
+    breakdown: run.breakdown.map((b) => ({
+      key: b.key,
+      requests: b.requests,
+      errorRate: round6(b.requests > 0 ? errorCount(b.statuses) / b.requests : 0),
+      statuses: b.statuses,
+      failures: b.failures,
+      latency: b.latency,
+    })),
+    reconciliation: run.reconciliation
+      ? { k6Total: run.reconciliation.k6Total, proxyTotal: run.reconciliation.proxyTotal, mismatches: run.reconciliation.mismatches }
+      : null,
+    notes: run.notes,
+  };
+}
+
+/** Shares rounded to 6 decimals: enough for 0.0001 %, short enough to read. */
+function round6(x: number): number {
+  return Number(x.toFixed(6));
+}
+
+function roundRates(r: RunRates): RunRates {
+  const out = { ...r };
+  for (const k of Object.keys(out) as Array<keyof RunRates>) out[k] = round6(out[k]);
+  return out;
+}
+
+/** The summary as pretty-printed JSON text with a trailing newline. */
+export function renderJsonSummary(run: AnalysedRun): string {
+  return JSON.stringify(buildRunSummary(run), null, 2) + "\n";
+}
