@@ -33,6 +33,8 @@ export function renderNginxConfig(t: Topology, input: ProxyRenderInput): string 
     "master_process on;",
     `worker_processes ${input.workerProcesses ?? "auto"};`,
     "worker_rlimit_nofile 19000;",
+    // old workers keep serving websockets after a reload; do not let them live forever
+    "worker_shutdown_timeout 30s;",
     `pid ${run}/nginx.pid;`,
     `error_log ${input.errorLog} info;`,
     "",

@@ -1,0 +1,56 @@
+// A tiny detached shell that outlives rtsoak: it polls rtsoak's pid and, once rtsoak is
+// gone (even by SIGKILL, which nothing can trap), stops every process group listed in the
+// groups file. The driver rewrites that file whenever it starts or stops a component.
+import { spawn } from "node:child_process";
+import { renameSync, writeFileSync } from "node:fs";
+
+const SCRIPT = [
+  'parent="$1"; groups="$2"',
+  // a killed parent can linger as a zombie until its own parent reaps it: that counts as gone
+  'alive() { [ -r "/proc/$1/stat" ] && [ "$(sed "s/.*) //" "/proc/$1/stat" | cut -c1)" != Z ]; }',
+  'while alive "$parent"; do sleep 0.3; done',
+  'list=$(cat "$groups" 2>/dev/null)',
+  '[ -z "$list" ] && exit 0',
+  'for g in $list; do kill -TERM "-$g" 2>/dev/null; done',
+  "sleep 2",
+  'for g in $list; do kill -KILL "-$g" 2>/dev/null; done',
+].join("\n");
+
+export interface Watchdog {
+  pid: number;
+  /** Replace the list of process groups it will stop. */
+  setGroups(pgids: number[]): void;
+  /** Stop watching (normal teardown, or a stack left running on purpose). */
+  stop(): void;
+}
+
+export function startWatchdog(groupsFile: string, parentPid = process.pid): Watchdog {
+  const write = (pgids: number[]) => {
+    writeFileSync(`${groupsFile}.tmp`, pgids.join("\n") + "\n");
+    renameSync(`${groupsFile}.tmp`, groupsFile);
+  };
+  write([]);
+  const child = spawn("/bin/sh", ["-c", SCRIPT, "rtsoak-watchdog", String(parentPid), groupsFile], {
+    detached: true,
+    stdio: "ignore",
+  });
+  child.unref();
+  const pid = child.pid!;
+  let stopped = false;
+  return {
+    pid,
+    setGroups: (pgids) => {
+      if (!stopped) write(pgids);
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      write([]);
+      try {
+        process.kill(-pid, "SIGKILL"); // the shell and its current `sleep`
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
