@@ -3,7 +3,7 @@
 // removes a field is v2.
 import type { AnalysedRun, Percentiles } from "../harness/analysis/types.ts";
 import { formatInstant } from "./format.ts";
-import { errorCount, runRates, type RunRates } from "./rates.ts";
+import { errorCount, runErrors, runRates, type RunRates } from "./rates.ts";
 import { describeTopology } from "./topology.ts";
 
 export const RUN_SUMMARY_SCHEMA = "rtsoak.run-summary/v1";
@@ -22,7 +22,22 @@ export interface RunSummaryV1 {
   command: string;
   topology: { name: string; description: string; detail: unknown };
   windowMs: number;
-  totals: AnalysedRun["totals"] & { failedRequests: number };
+  totals: {
+    requests: number;
+    /** Websocket dials; null when the run did not count them. */
+    wsDials: number | null;
+    failedRequests: number;
+    /** Failed requests plus failures with no request behind them (errorRate's numerator). */
+    errors: number;
+    statuses: Record<string, number>;
+    failures: Record<string, number>;
+    wsCloses: Record<string, number>;
+    sessionsOpened: number;
+    sessionsLost: number;
+    reconnects: number;
+    upgrades: number;
+    keepalive: Record<string, number>;
+  };
   rates: RunRates;
   latency: AnalysedRun["latency"];
   thresholds: Array<{ name: string; expression: string; measured: number; display: string; pass: boolean; scope: string | null }>;
@@ -68,7 +83,20 @@ export function buildRunSummary(run: AnalysedRun): RunSummaryV1 {
     command: run.command,
     topology: { name: topo.name, description: topo.line, detail: run.topology ?? null },
     windowMs: run.windowMs,
-    totals: { ...run.totals, failedRequests: errorCount(run.totals.statuses) },
+    totals: {
+      requests: run.totals.requests,
+      wsDials: run.totals.wsDials ?? null,
+      failedRequests: errorCount(run.totals.statuses),
+      errors: runErrors(run).errors,
+      statuses: run.totals.statuses,
+      failures: run.totals.failures,
+      wsCloses: run.totals.wsCloses,
+      sessionsOpened: run.totals.sessionsOpened,
+      sessionsLost: run.totals.sessionsLost,
+      reconnects: run.totals.reconnects,
+      upgrades: run.totals.upgrades,
+      keepalive: run.totals.keepalive,
+    },
     rates: roundRates(runRates(run)),
     latency: run.latency,
     thresholds: run.thresholds.map((t) => ({
@@ -116,7 +144,10 @@ function round6(x: number): number {
 
 function roundRates(r: RunRates): RunRates {
   const out = { ...r };
-  for (const k of Object.keys(out) as Array<keyof RunRates>) out[k] = round6(out[k]);
+  for (const k of Object.keys(out) as Array<keyof RunRates>) {
+    const v = out[k];
+    if (v !== null) (out as Record<string, number | null>)[k] = round6(v);
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@
 import type { AnalysedRun, EventImpact, ThresholdResult } from "../harness/analysis/types.ts";
 import { eventLabel, topImpacts } from "./events.ts";
 import { formatCount, formatInstant, formatMs, formatOffset, formatShare } from "./format.ts";
-import { errorCount, sortedEntries } from "./rates.ts";
+import { runErrors, runRates, sortedEntries } from "./rates.ts";
 import { describeTopology } from "./topology.ts";
 
 const VERDICT = { pass: "✅ PASS", fail: "❌ FAIL", error: "⚠️ ERROR" } as const;
@@ -64,12 +64,15 @@ function eventSection(run: AnalysedRun): string[] {
 
 function totalsSection(run: AnalysedRun): string[] {
   const t = run.totals;
-  const failed = errorCount(t.statuses);
+  const { errors } = runErrors(run);
+  const rates = runRates(run);
+  const dials = t.wsDials ? ` + ${formatCount(t.wsDials)} websocket dials` : "";
+  const outside = rates.errorRateOutsideEvents === null ? "" : `, ${formatShare(rates.errorRateOutsideEvents)} outside events`;
   const lines = [
     "",
     "### Totals",
     "",
-    `- Requests: ${formatCount(t.requests)} (${formatCount(failed)} failed, ${formatShare(t.requests ? failed / t.requests : 0)})`,
+    `- Requests: ${formatCount(t.requests)}${dials}; errors ${formatCount(errors)} (error rate ${formatShare(rates.errorRate)}${outside})`,
     `- Statuses: ${countList(t.statuses)}`,
     `- Failures: ${countList(t.failures)}`,
     `- Sessions: ${formatCount(t.sessionsOpened)} opened, ${formatCount(t.sessionsLost)} lost, ${formatCount(t.reconnects)} reconnects, ${formatCount(t.upgrades)} upgrades`,

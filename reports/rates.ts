@@ -1,5 +1,6 @@
-// Rates every report derives from an AnalysedRun's counts, defined once: what counts as a
-// failed request, and the run-wide shares of the statuses rtsoak is about.
+// The run-wide rates every report prints, defined once. When the analysis provides
+// AnalysedRun.rates (harness/analysis/rates.ts defines each numerator and denominator) those
+// are used as they are; runs saved without them fall back to plain shares of requests.
 import type { AnalysedRun } from "../harness/analysis/types.ts";
 
 /** A status that counts as a failed request: network errors ("0") and every 4xx/5xx. */
@@ -14,9 +15,10 @@ export function errorCount(statuses: Record<string, number>): number {
   return n;
 }
 
-/** Shares 0..1 of all requests (sessionLoss: of sessions opened). */
+/** Shares 0..1 (see RATE_LABELS); null when the run does not carry that measure. */
 export interface RunRates {
   errorRate: number;
+  errorRateOutsideEvents: number | null;
   status400: number;
   status502: number;
   status503: number;
@@ -24,10 +26,12 @@ export interface RunRates {
   network: number;
   sessionUnknown: number;
   sessionLoss: number;
+  connectSuccess: number | null;
 }
 
 export const RATE_LABELS: Record<keyof RunRates, string> = {
-  errorRate: "failed requests (0, 4xx, 5xx)",
+  errorRate: "error rate",
+  errorRateOutsideEvents: "error rate outside events",
   status400: "HTTP 400",
   status502: "HTTP 502",
   status503: "HTTP 503",
@@ -35,6 +39,7 @@ export const RATE_LABELS: Record<keyof RunRates, string> = {
   network: "network errors",
   sessionUnknown: "session_unknown",
   sessionLoss: "sessions lost / opened",
+  connectSuccess: "connect success",
 };
 
 function share(part: number | undefined, whole: number): number {
@@ -42,9 +47,25 @@ function share(part: number | undefined, whole: number): number {
 }
 
 export function runRates(run: AnalysedRun): RunRates {
+  const r = run.rates;
+  if (r) {
+    return {
+      errorRate: r.errorRate.value,
+      errorRateOutsideEvents: r.errorRateOutsideEvents.value,
+      status400: r.badRequestRate.value,
+      status502: r.badGatewayRate.value,
+      status503: r.unavailableRate.value,
+      status504: r.gatewayTimeoutRate.value,
+      network: r.networkErrorRate.value,
+      sessionUnknown: r.sessionUnknownRate.value,
+      sessionLoss: r.sessionsLostRate.value,
+      connectSuccess: r.connectSuccess.value,
+    };
+  }
   const t = run.totals;
   return {
     errorRate: share(errorCount(t.statuses), t.requests),
+    errorRateOutsideEvents: null,
     status400: share(t.statuses["400"], t.requests),
     status502: share(t.statuses["502"], t.requests),
     status503: share(t.statuses["503"], t.requests),
@@ -52,6 +73,7 @@ export function runRates(run: AnalysedRun): RunRates {
     network: share(t.statuses["0"], t.requests),
     sessionUnknown: share(t.failures["session_unknown"], t.requests),
     sessionLoss: share(t.sessionsLost, t.sessionsOpened),
+    connectSuccess: null,
   };
 }
 
@@ -63,4 +85,10 @@ export function sortedEntries(counts: Record<string, number>): Array<[string, nu
 /** Error statuses only, most frequent first: "400×8,115 502×177". */
 export function errorStatuses(statuses: Record<string, number>): Array<[string, number]> {
   return sortedEntries(statuses).filter(([s, n]) => isErrorStatus(s) && n > 0);
+}
+
+/** Errors over outcomes, as the analysis counts them when it says so, else failed requests over requests. */
+export function runErrors(run: AnalysedRun): { errors: number; outcomes: number } {
+  if (run.rates) return { errors: run.rates.errorRate.numerator, outcomes: run.rates.errorRate.denominator };
+  return { errors: errorCount(run.totals.statuses), outcomes: run.totals.requests };
 }

@@ -75,12 +75,23 @@ export function buildChartData(run: AnalysedRun): ChartData {
   const perSecond = (n: number) => round(n / windowS, 3);
   const share = (n: number | undefined, w: WindowCounts) => (w.requests > 0 ? round((n ?? 0) / w.requests, 6) : null);
 
-  const errorSeries = ERROR_SERIES.map((s) => ({
+  const errorSeries: SeriesData[] = [
+    {
+      label: "all errors",
+      color: "#9aa0a6",
+      values: windows.map((w) => {
+        const outcomes = w.requests + (w.wsDials ?? 0);
+        const errors = w.errors ?? errorCount(w.statuses);
+        return outcomes > 0 ? round(Math.min(1, errors / outcomes), 6) : null;
+      }),
+    },
+  ];
+  errorSeries.push(...ERROR_SERIES.map((s) => ({
     label: s.label,
     color: s.color,
     ...(s.dash ? { dash: s.dash } : {}),
     values: windows.map((w) => share(s.pick(w), w)),
-  }));
+  })));
   if ((run.totals.statuses["0"] ?? 0) > 0) {
     errorSeries.push({ label: "network", color: "#5f6368", values: windows.map((w) => share(w.statuses["0"], w)) });
   }
@@ -96,7 +107,7 @@ export function buildChartData(run: AnalysedRun): ChartData {
       unit: "perSecond",
       series: [{ label: "requests/s", color: "#3c4043", values: windows.map((w) => perSecond(w.requests)) }],
     },
-    { id: "errors", title: "Error rates (share of requests in each window)", unit: "share", series: errorSeries },
+    { id: "errors", title: "Error rates per window", unit: "share", series: errorSeries },
     {
       id: "sessions",
       title: "Sessions per second",

@@ -38,7 +38,7 @@ export function timelineSection(run: AnalysedRun, data: ChartData): string {
     : '<p class="muted">No events fired during this run.</p>';
   const noWindows = data.x.length === 0 ? '<p class="muted">No windows were recorded, so there is nothing to plot.</p>' : "";
   return `<section id="timeline"><h2>Timeline</h2>
-<p class="muted">Windows of ${formatMs(run.windowMs)}; x axis is time since the start (m:ss). Numbered lines mark events; shaded areas span their duration. Hover a chart to read values.</p>
+<p class="muted">Windows of ${formatMs(run.windowMs)}; x axis is time since the start (m:ss). Numbered lines mark events; shaded areas span their duration. Status rates are shares of the window's requests; "all errors" also counts websocket failures, over requests + websocket dials. Hover to read values; drag to zoom, double-click to reset.</p>
 ${noWindows}${slots}
 ${band}
 <h3>Events</h3>${list}</section>`;
@@ -155,6 +155,30 @@ ${htmlTable([{ label: "ticks by health" }, { label: "ticks", numeric: true }, { 
 ${htmlTable([{ label: "windows by worst tick" }, { label: "windows", numeric: true }], windowRows)}</div></section>`;
 }
 
+type Reconciliation = NonNullable<AnalysedRun["reconciliation"]>;
+
+function signed(n: number): string {
+  return `${n > 0 ? "+" : ""}${formatCount(n)}`;
+}
+
+/** Per-status totals: the analysis's byStatus when present (rows may be bounded), else summed rows. */
+function statusTotals(rec: Reconciliation): Array<[string, { k6: number; proxy: number; mismatches: number }]> {
+  const out = new Map<string, { k6: number; proxy: number; mismatches: number }>();
+  for (const r of rec.rows) {
+    const s = out.get(r.status) ?? { k6: 0, proxy: 0, mismatches: 0 };
+    s.k6 += r.k6;
+    s.proxy += r.proxy;
+    if (r.mismatch) s.mismatches++;
+    out.set(r.status, s);
+  }
+  if (rec.byStatus) {
+    for (const [status, t] of Object.entries(rec.byStatus)) {
+      out.set(status, { k6: t.k6, proxy: t.proxy, mismatches: out.get(status)?.mismatches ?? 0 });
+    }
+  }
+  return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 function reconciliationRows(run: AnalysedRun, rows: ReconciliationRow[]): Row[] {
   return rows.map((r) => ({
     className: r.mismatch ? "mismatch" : "",
@@ -163,7 +187,7 @@ function reconciliationRows(run: AnalysedRun, rows: ReconciliationRow[]): Row[] 
       escapeHtml(r.status),
       formatCount(r.k6),
       formatCount(r.proxy),
-      `${r.proxy - r.k6 > 0 ? "+" : ""}${formatCount(r.proxy - r.k6)}`,
+      signed(r.proxy - r.k6),
       r.mismatch ? '<span class="pill fail">mismatch</span>' : "",
     ],
   }));
@@ -174,28 +198,28 @@ export function reconciliationSection(run: AnalysedRun): string {
   if (!rec) {
     return `<section id="reconciliation"><h2>Reconciliation with the proxy log</h2><p class="muted">Not available for this run (no proxy access log was read).</p></section>`;
   }
-  const byStatus = new Map<string, { k6: number; proxy: number; mismatches: number }>();
-  for (const r of rec.rows) {
-    const s = byStatus.get(r.status) ?? { k6: 0, proxy: 0, mismatches: 0 };
-    s.k6 += r.k6;
-    s.proxy += r.proxy;
-    if (r.mismatch) s.mismatches++;
-    byStatus.set(r.status, s);
-  }
-  const statusRows: Row[] = [...byStatus.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([status, s]) => ({
-      className: s.mismatches ? "mismatch" : "",
-      cells: [escapeHtml(status), formatCount(s.k6), formatCount(s.proxy), `${s.proxy - s.k6 > 0 ? "+" : ""}${formatCount(s.proxy - s.k6)}`, formatCount(s.mismatches)],
-    }));
+  const statusRows: Row[] = statusTotals(rec).map(([status, s]) => ({
+    className: s.mismatches ? "mismatch" : "",
+    cells: [escapeHtml(status), formatCount(s.k6), formatCount(s.proxy), signed(s.proxy - s.k6), formatCount(s.mismatches)],
+  }));
   const columns = [{ label: "window" }, { label: "status" }, { label: "k6", numeric: true }, { label: "proxy", numeric: true }, { label: "proxy − k6", numeric: true }, { label: "" }];
   const mismatched = rec.rows.filter((r) => r.mismatch);
   const shown = rec.rows.slice(0, MAX_RECONCILIATION_ROWS);
-  const more = rec.rows.length > shown.length ? `<p class="muted">Showing the first ${shown.length} of ${formatCount(rec.rows.length)} rows; analysed.json has them all.</p>` : "";
+  const notes: string[] = [];
+  if (rec.rows.length > shown.length) notes.push(`Showing the first ${shown.length} of ${formatCount(rec.rows.length)} rows; analysed.json has them all.`);
+  if (rec.rowsOmitted) notes.push(`${formatCount(rec.rowsOmitted)} matching rows were dropped by the analysis to keep the list bounded (mismatches are always kept).`);
+  const more = notes.map((n) => `<p class="muted">${escapeHtml(n)}</p>`).join("");
+  const extras: string[] = [];
+  if (rec.retried) extras.push(`The proxy retried ${formatCount(rec.retried)} requests on another upstream (its log lists several upstream addresses for them).`);
+  if (rec.excluded) {
+    const side = (counts: Record<string, number>) => sortedEntries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ×${formatCount(n)}`).join(", ") || "none";
+    extras.push(`Left out of the comparison: k6 ${side(rec.excluded.k6)}; proxy ${side(rec.excluded.proxy)}.`);
+  }
+  const extraHtml = extras.map((e) => `<p class="muted">${escapeHtml(e)}</p>`).join("");
   const summary = rec.mismatches
     ? `<p class="banner mismatch-banner"><b>${formatCount(rec.mismatches)} window/status rows disagree</b> beyond the tolerance: k6 counted ${formatCount(rec.k6Total)} requests, the proxy ${formatCount(rec.proxyTotal)}.</p>`
     : `<p>k6 counted ${formatCount(rec.k6Total)} requests, the proxy ${formatCount(rec.proxyTotal)}; every window agrees within the tolerance.</p>`;
-  return `<section id="reconciliation"><h2>Reconciliation with the proxy log</h2>${summary}
+  return `<section id="reconciliation"><h2>Reconciliation with the proxy log</h2>${summary}${extraHtml}
 ${htmlTable([{ label: "status" }, { label: "k6", numeric: true }, { label: "proxy", numeric: true }, { label: "proxy − k6", numeric: true }, { label: "mismatched windows", numeric: true }], statusRows, "reconciliation-status")}
 ${mismatched.length ? `<h3>Mismatched windows</h3>${htmlTable(columns, reconciliationRows(run, mismatched.slice(0, MAX_RECONCILIATION_ROWS)), "reconciliation-mismatches")}` : ""}
 <details><summary>All ${formatCount(rec.rows.length)} window/status rows</summary>${htmlTable(columns, reconciliationRows(run, shown), "reconciliation-all")}${more}</details></section>`;

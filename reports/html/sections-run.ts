@@ -2,7 +2,7 @@
 // thresholds, topology, and the command that reproduces it.
 import type { AnalysedRun } from "../../harness/analysis/types.ts";
 import { formatCount, formatInstant, formatMs, formatShare } from "../format.ts";
-import { errorCount, runRates } from "../rates.ts";
+import { errorCount, runErrors, runRates } from "../rates.ts";
 import { describeTopology } from "../topology.ts";
 import { escapeHtml } from "./escape.ts";
 import { htmlTable } from "./table.ts";
@@ -21,7 +21,7 @@ export function headerSection(run: AnalysedRun): string {
         : "The run did not complete normally; see the notes.";
   const stats: Array<[string, string]> = [
     ["requests", formatCount(run.totals.requests)],
-    ["failed", formatShare(rates.errorRate)],
+    ["error rate", formatShare(rates.errorRate)],
     ["session_unknown", formatShare(rates.sessionUnknown)],
     ["502", formatShare(rates.status502)],
     ["sessions lost", `${formatCount(run.totals.sessionsLost)} / ${formatCount(run.totals.sessionsOpened)}`],
@@ -71,9 +71,11 @@ export function thresholdsSection(run: AnalysedRun): string {
 
 export function totalsSection(run: AnalysedRun): string {
   const t = run.totals;
-  const failed = errorCount(t.statuses);
+  const { errors, outcomes } = runErrors(run);
   const items: Array<[string, string]> = [
-    ["requests", `${formatCount(t.requests)} (${formatCount(failed)} failed)`],
+    ["requests", `${formatCount(t.requests)} (${formatCount(errorCount(t.statuses))} failed)`],
+    ...(t.wsDials ? [["websocket dials", formatCount(t.wsDials)] as [string, string]] : []),
+    ["errors", `${formatCount(errors)} of ${formatCount(outcomes)} outcomes`],
     ["sessions opened", formatCount(t.sessionsOpened)],
     ["sessions lost", formatCount(t.sessionsLost)],
     ["reconnects", formatCount(t.reconnects)],
