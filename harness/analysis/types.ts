@@ -23,11 +23,20 @@ export interface RunEvent {
 
 /** One line of the proxy access log, normalised. */
 export interface AccessLogEntry {
+  /** Epoch ms when the request ended (nginx $msec; HAProxy %[date(0,ms)] at log time). */
   time: number;
   status: number;
+  /** As logged: one address, or several ("a, b") when nginx retried. */
   upstream?: string;
+  /** Milliseconds. */
   requestTime?: number;
   uri?: string;
+  args?: string;
+  /** Every upstream tried, in order (more than one: the proxy retried). */
+  upstreams?: string[];
+  upstreamStatuses?: number[];
+  /** A websocket attempt (status 101, or transport=websocket in the query). */
+  websocket?: boolean;
 }
 
 export interface Percentiles {
@@ -52,6 +61,10 @@ export interface WindowCounts {
   reconnects: number;
   /** keepalive health → count. */
   keepalive: Record<string, number>;
+  /** Failed requests + failures without an HTTP request behind them (see analysis/error-rate.ts). */
+  errors?: number;
+  /** Websocket dials (k6 ws_sessions), the other kind of outcome next to requests. */
+  wsDials?: number;
 }
 
 export interface BreakdownRow {
@@ -95,6 +108,40 @@ export interface ThresholdResult {
   scope?: string;
 }
 
+/** A share with what it was computed from; value is 0 when denominator is 0 (no data). */
+export interface RateMeasure {
+  value: number;
+  numerator: number;
+  denominator: number;
+}
+
+/** Run-wide rates the analysis defines (harness/analysis/rates.ts documents each). */
+export interface AnalysedRates {
+  errorRate: RateMeasure;
+  errorRateOutsideEvents: RateMeasure;
+  badRequestRate: RateMeasure;
+  badGatewayRate: RateMeasure;
+  badGatewayRateOutsideEvents: RateMeasure;
+  unavailableRate: RateMeasure;
+  gatewayTimeoutRate: RateMeasure;
+  networkErrorRate: RateMeasure;
+  sessionUnknownRate: RateMeasure;
+  connectSuccess: RateMeasure;
+  sessionsLostRate: RateMeasure;
+}
+
+/** The knobs the analysis ran with (so a saved run can be re-evaluated the same way). */
+export interface AnalysisSettings {
+  /** Window size asked for; windowMs is larger when the windows were widened to stay bounded. */
+  requestedWindowMs: number;
+  maxWindows: number;
+  settleMs: number;
+  baselineMs: number;
+  recoveryWindows: number;
+  recoveryTolerance: number;
+  reconcileTolerance: { absolute: number; relative: number };
+}
+
 export interface AnalysedRun {
   schemaVersion: 1;
   runId: string;
@@ -118,12 +165,29 @@ export interface AnalysedRun {
     reconnects: number;
     upgrades: number;
     keepalive: Record<string, number>;
+    /** Websocket dials (k6 ws_sessions). */
+    wsDials?: number;
   };
   breakdown: BreakdownRow[];
   latency: { http: Percentiles; connect: Percentiles; ackRtt: Percentiles; keepalive: Percentiles };
   events: EventImpact[];
-  reconciliation: { rows: ReconciliationRow[]; mismatches: number; proxyTotal: number; k6Total: number } | null;
+  reconciliation: {
+    rows: ReconciliationRow[];
+    mismatches: number;
+    proxyTotal: number;
+    k6Total: number;
+    /** Per status class over the whole run. */
+    byStatus?: Record<string, { k6: number; proxy: number }>;
+    /** Statuses left out of the comparison (101, k6 "0", proxy 499), per side. */
+    excluded?: { k6: Record<string, number>; proxy: Record<string, number> };
+    /** Proxy lines where nginx tried more than one upstream. */
+    retried?: number;
+    /** Matching rows dropped to keep the list bounded (mismatches are always kept). */
+    rowsOmitted?: number;
+  } | null;
   thresholds: ThresholdResult[];
   verdict: "pass" | "fail" | "error";
   notes: string[];
+  rates?: AnalysedRates;
+  settings?: AnalysisSettings;
 }
