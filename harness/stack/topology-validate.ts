@@ -53,7 +53,7 @@ function distance(a: string, b: string): number {
 
 function unknownKey(source: string, path: string, key: string, known: string[]): UserError {
   const best = known.map((k) => [k, distance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
-  const hint = best && best[1] <= 3 ? `did you mean "${path}${best[0]}"?` : `use one of ${known.join(", ")}`;
+  const hint = best && best[1] <= 3 ? `did you mean "${path}${best[0]}"?` : `use one of ${known.join(", ")}.`;
   return new UserError(`${source}: unknown key "${path}${key}"; ${hint}`);
 }
 
