@@ -42,7 +42,22 @@ async function runClient(cfg: SioConfig, mode: Mode, scenario: string, deadline:
   const delay = cfg.startJitterMs > 0 ? Math.floor(Math.random() * cfg.startJitterMs) : 0;
   if (now() + delay >= deadline) return;
   if (delay > 0) await sleepFor(delay).promise;
-  const client = new SioClient({
+  // A client that gave up (refused, or out of reconnect attempts) is replaced by a fresh
+  // one after a cool-down, like a user reloading the page: the VU keeps its share of load
+  // without hammering a server that refuses it.
+  const coolDownMs = Math.max(cfg.reconnect.maxDelayMs, 1000);
+  while (now() < deadline) {
+    const client = newClient(cfg, mode, scenario);
+    await runSession(client, cfg, deadline, payload);
+    await client.close();
+    const left = deadline - now();
+    if (left <= 0) break;
+    await sleepFor(Math.min(coolDownMs, left)).promise;
+  }
+}
+
+function newClient(cfg: SioConfig, mode: Mode, scenario: string): SioClient {
+  return new SioClient({
     httpBase: cfg.target,
     wsBase: toWsBase(cfg.target),
     path: cfg.path,
@@ -56,6 +71,10 @@ async function runClient(cfg: SioConfig, mode: Mode, scenario: string, deadline:
     ackTimeoutMs: cfg.ackTimeoutMs,
     reconnect: cfg.reconnect,
   });
+}
+
+/** Connects, then emits every EMIT_INTERVAL until the deadline or until the client gives up. */
+async function runSession(client: SioClient, cfg: SioConfig, deadline: number, payload: string): Promise<void> {
   await client.connect();
   if (client.connected && cfg.room !== undefined) {
     await client.emitWithAck("join", cfg.room).catch(() => undefined);
@@ -70,5 +89,4 @@ async function runClient(cfg: SioConfig, mode: Mode, scenario: string, deadline:
     if (cfg.ack) client.emitWithAck(cfg.emitEvent, seq, payload).catch(() => undefined);
     else client.emit(cfg.emitEvent, seq, payload);
   }
-  await client.close();
 }
