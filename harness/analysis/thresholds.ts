@@ -63,7 +63,7 @@ export function parseThresholdExpression(key: string, raw: unknown): ThresholdEx
   const def = (KEYS as Record<string, { unit: Unit }>)[key];
   if (!def) throw new UserError(`Unknown threshold "${key}"; use one of: ${THRESHOLD_KEYS.join(", ")}.`);
   const shape = SHAPES[def.unit];
-  const bad = (why = "") => new UserError(`Threshold ${key}: ${JSON.stringify(raw)}${why} is not valid; write ${shape}.`);
+  const bad = (why = "") => new UserError(`Threshold ${key}: ${JSON.stringify(raw)} is not valid${why ? ` (${why})` : ""}; write ${shape}.`);
   if (typeof raw !== "string") throw bad();
   const text = raw.trim();
   const m = EXPR.exec(text);
@@ -73,16 +73,16 @@ export function parseThresholdExpression(key: string, raw: unknown): ThresholdEx
   const suffix = m[3];
   if (def.unit === "rate") {
     if (suffix === "%") {
-      if (value > 100) throw bad(" (more than 100 %)");
+      if (value > 100) throw bad("more than 100 %");
       value /= 100;
-    } else if (suffix) throw bad(` (a rate has no "${suffix}")`);
-    else if (value > 1) throw bad(" (a fraction above 1; did you mean a percentage?)");
+    } else if (suffix) throw bad(`a rate has no "${suffix}"`);
+    else if (value > 1) throw bad("a fraction above 1; did you mean a percentage?");
   } else if (def.unit === "ms") {
-    if (suffix === "%") throw bad(" (a latency is not a percentage)");
+    if (suffix === "%") throw bad("a latency is not a percentage");
     if (suffix === "s") value *= 1000;
   } else {
-    if (suffix) throw bad(` (a count has no "${suffix}")`);
-    if (!Number.isInteger(value)) throw bad(" (not a whole number)");
+    if (suffix) throw bad(`a count has no "${suffix}"`);
+    if (!Number.isInteger(value)) throw bad("not a whole number");
   }
   return { op, value, text };
 }
