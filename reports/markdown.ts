@@ -1,7 +1,7 @@
 // The Markdown summary: short enough for a CI job summary or a PR comment, link-free,
 // a pure function of the analysed run.
-import type { AnalysedRun, EventImpact, ThresholdResult } from "../harness/analysis/types.ts";
-import { eventLabel, topImpacts } from "./events.ts";
+import type { AnalysedRun, EventImpact, Percentiles, ThresholdResult } from "../harness/analysis/types.ts";
+import { eventDuration, eventLabel, topImpacts } from "./events.ts";
 import { formatCount, formatInstant, formatMs, formatOffset, formatShare } from "./format.ts";
 import { runErrors, runRates, sortedEntries } from "./rates.ts";
 import { describeTopology } from "./topology.ts";
@@ -32,6 +32,10 @@ function countList(counts: Record<string, number>): string {
   return entries.length ? entries.map(([k, n]) => `${mdText(k)} ×${formatCount(n)}`).join(" · ") : "none";
 }
 
+function p95(p: Percentiles): string {
+  return p.count > 0 ? formatMs(p.p95) : "no samples";
+}
+
 function thresholdSection(thresholds: ThresholdResult[]): string[] {
   if (thresholds.length === 0) return ["### Thresholds", "", "No thresholds were evaluated."];
   const failed = thresholds.filter((t) => !t.pass).length;
@@ -53,7 +57,7 @@ function eventSection(run: AnalysedRun): string[] {
   const rows = top.map((e: EventImpact) => [
     mdText(eventLabel(e.event)) + (e.event.ok ? "" : " (action failed)"),
     formatOffset(e.event.start - run.startedAt),
-    formatMs(e.event.end - e.event.start),
+    eventDuration(e.event),
     `${formatShare(e.rateBefore)} → ${formatShare(e.peakDuring)}`,
     formatCount(e.errorsAttributed),
     e.recoveryMs === null ? "**not recovered**" : formatMs(e.recoveryMs),
@@ -78,7 +82,7 @@ function totalsSection(run: AnalysedRun): string[] {
     `- Sessions: ${formatCount(t.sessionsOpened)} opened, ${formatCount(t.sessionsLost)} lost, ${formatCount(t.reconnects)} reconnects, ${formatCount(t.upgrades)} upgrades`,
     `- WebSocket closes: ${countList(t.wsCloses)}`,
     `- Keepalive ticks: ${countList(t.keepalive)}`,
-    `- Latency p95: http ${formatMs(run.latency.http.p95)}, connect ${formatMs(run.latency.connect.p95)}, ack ${formatMs(run.latency.ackRtt.p95)}, keepalive ${formatMs(run.latency.keepalive.p95)}`,
+    `- Latency p95: http ${p95(run.latency.http)}, connect ${p95(run.latency.connect)}, ack ${p95(run.latency.ackRtt)}, keepalive ${p95(run.latency.keepalive)}`,
   ];
   const rec = run.reconciliation;
   if (rec) {

@@ -2,7 +2,7 @@
 // per-event impact, the transport/op breakdown, latency, keepalive health and the
 // reconciliation against the proxy log.
 import type { AnalysedRun, Percentiles, ReconciliationRow } from "../../harness/analysis/types.ts";
-import { eventLabel, eventsByStart } from "../events.ts";
+import { eventDuration, eventLabel, eventsByStart } from "../events.ts";
 import { formatCount, formatMs, formatOffset, formatShare } from "../format.ts";
 import { errorCount, errorStatuses, sortedEntries } from "../rates.ts";
 import type { ChartData } from "./chart-data.ts";
@@ -52,7 +52,7 @@ export function eventImpactSection(run: AnalysedRun): string {
       String(i + 1),
       `<b>${escapeHtml(eventLabel(e.event))}</b>${e.event.ok ? "" : ' <span class="pill fail">action failed</span>'}`,
       formatOffset(e.event.start - run.startedAt),
-      formatMs(e.event.end - e.event.start),
+      eventDuration(e.event),
       formatShare(e.rateBefore),
       `<b>${formatShare(e.peakDuring)}</b>`,
       formatCount(e.errorsAttributed),
