@@ -23,6 +23,12 @@ interface PageState {
   charts: Array<{ id: string; series: number; points: number; values: number; markers: number; states?: number }>;
 }
 
+/** What page.evaluate callbacks read from the page's window (this project compiles without the DOM lib). */
+interface InPage {
+  __rtsoak?: PageState;
+  pwned?: number;
+}
+
 interface Opened {
   page: Page;
   state: PageState;
@@ -58,8 +64,8 @@ async function open(run: AnalysedRun, name: string): Promise<Opened & { dir: str
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   await page.goto(url, { waitUntil: "load", timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as { __rtsoak?: PageState }).__rtsoak?.ready === true, null, { timeout: 30_000 });
-  const state = await page.evaluate(() => (window as unknown as { __rtsoak: PageState }).__rtsoak);
+  await page.waitForFunction(() => (globalThis as unknown as InPage).__rtsoak?.ready === true, null, { timeout: 30_000 });
+  const state = await page.evaluate(() => (globalThis as unknown as InPage).__rtsoak!);
   return { page, state, requests, problems, dir, url };
 }
 
@@ -83,7 +89,7 @@ describe("report.html in headless Chromium", () => {
       expect(state.charts.find((c) => c.id === "keepalive")!.states).toBe(run.windows.length);
 
       // uPlot drew real canvases, sized to the page
-      const canvases = await page.locator("figure.chart canvas").evaluateAll((els) => els.map((c) => (c as HTMLCanvasElement).width));
+      const canvases = await page.locator("figure.chart canvas").evaluateAll((els) => els.map((c) => (c as unknown as { width: number }).width));
       expect(canvases).toHaveLength(4);
       for (const w of canvases) expect(w).toBeGreaterThan(600);
 
@@ -147,7 +153,7 @@ describe("report.html in headless Chromium", () => {
     try {
       expect(h.problems).toEqual([]);
       expect(h.requests).toEqual([h.url]);
-      expect(await h.page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      expect(await h.page.evaluate(() => (globalThis as unknown as InPage).pwned)).toBeUndefined();
       expect(h.state.markers).toBe(run.events.length);
       await expect(h.page.locator(".run-meta code").first().textContent()).resolves.toBe(hostile.runId);
     } finally {
@@ -167,15 +173,18 @@ describe("report.html in headless Chromium", () => {
     const page = await browser.newPage();
     try {
       const parsed = await page.evaluate((text) => {
-        const doc = new DOMParser().parseFromString(text, "application/xml");
+        // runs in the browser: DOMParser is the page's own XML parser
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const doc = new (globalThis as any).DOMParser().parseFromString(text, "application/xml");
         const err = doc.querySelector("parsererror");
-        const cases = [...doc.querySelectorAll("testcase[classname='rtsoak.thresholds']")];
+        type El = { getAttribute(n: string): string | null; querySelector(s: string): El | null; textContent: string | null };
+        const cases: El[] = [...doc.querySelectorAll("testcase[classname='rtsoak.thresholds']")];
         return {
-          error: err ? err.textContent : null,
-          runId: doc.querySelector("testsuite > properties > property[name='runId']")?.getAttribute("value"),
+          error: err ? (err as El).textContent : null,
+          runId: doc.querySelector("testsuite > properties > property[name='runId']")?.getAttribute("value") as string | undefined,
           names: cases.map((c) => c.getAttribute("name")),
           failures: cases.filter((c) => c.querySelector("failure")).map((c) => c.querySelector("failure")!.getAttribute("message")),
-          suiteFailures: doc.querySelector("testsuite")!.getAttribute("failures"),
+          suiteFailures: (doc.querySelector("testsuite") as El).getAttribute("failures"),
         };
       }, xml);
       expect(parsed.error).toBeNull();
