@@ -8,7 +8,7 @@ import type { AccessLogEntry, AnalysedRun, BreakdownRow, RunEvent, Sample, Windo
 import { K6JsonParser, type K6ParserStats } from "./k6-json.ts";
 import { QuantileSketch } from "./sketch.ts";
 import { WindowGrid } from "./window-grid.ts";
-import { addAll, bump, OTHER_KEY, sorted, sum, type Counts } from "./counts.ts";
+import { addRecord, inc, mergeInto, OTHER_KEY, toRecord, total, type CountMap } from "./counts.ts";
 import { errorRate, isErrorStatus, isStandaloneFailure } from "./error-rate.ts";
 import { computeEventImpacts, IMPACT_DEFAULTS, type ImpactOptions } from "./impact.ts";
 import { parseAccessLogLine, wasRetried } from "./access-log.ts";
@@ -107,22 +107,23 @@ export interface AggregatorStats extends K6ParserStats {
   proxyOutsideRun: number;
 }
 
+/** One window while the run goes on; maps are created on first use (most stay empty). */
 interface WindowAcc {
   requests: number;
   wsDials: number;
   errors: number;
-  statuses: Counts;
-  failures: Counts;
-  keepalive: Counts;
+  statuses: CountMap | null;
+  failures: CountMap | null;
+  keepalive: CountMap | null;
   sessionsOpened: number;
   sessionsLost: number;
   reconnects: number;
   /** Websocket dial answers (ws_sessions status tag; "0" when none). */
-  wsStatuses: Counts;
+  wsStatuses: CountMap | null;
 }
 
 function newWindow(): WindowAcc {
-  return { requests: 0, wsDials: 0, errors: 0, statuses: {}, failures: {}, keepalive: {}, sessionsOpened: 0, sessionsLost: 0, reconnects: 0, wsStatuses: {} };
+  return { requests: 0, wsDials: 0, errors: 0, statuses: null, failures: null, keepalive: null, sessionsOpened: 0, sessionsLost: 0, reconnects: 0, wsStatuses: null };
 }
 
 function mergeWindow(a: WindowAcc, b: WindowAcc): void {
@@ -132,16 +133,16 @@ function mergeWindow(a: WindowAcc, b: WindowAcc): void {
   a.sessionsOpened += b.sessionsOpened;
   a.sessionsLost += b.sessionsLost;
   a.reconnects += b.reconnects;
-  addAll(a.statuses, b.statuses);
-  addAll(a.failures, b.failures);
-  addAll(a.keepalive, b.keepalive);
-  addAll(a.wsStatuses, b.wsStatuses);
+  a.statuses = mergeInto(a.statuses, b.statuses);
+  a.failures = mergeInto(a.failures, b.failures);
+  a.keepalive = mergeInto(a.keepalive, b.keepalive);
+  a.wsStatuses = mergeInto(a.wsStatuses, b.wsStatuses);
 }
 
 interface RowAcc {
   requests: number;
-  statuses: Counts;
-  failures: Counts;
+  statuses: CountMap | null;
+  failures: CountMap | null;
   latency: QuantileSketch;
 }
 
@@ -149,14 +150,14 @@ export class RunAggregator {
   private readonly opts: AggregatorOptions;
   private readonly parser = new K6JsonParser(WANTED_METRICS);
   private readonly grid: WindowGrid<WindowAcc>;
-  private readonly proxyGrid: WindowGrid<Counts>;
+  private readonly proxyGrid: WindowGrid<CountMap>;
   private readonly rows = new Map<string, RowAcc>();
   private readonly http: QuantileSketch;
   private readonly connect: QuantileSketch;
   private readonly ackRtt: QuantileSketch;
   private readonly keepalive: QuantileSketch;
-  private readonly wsCloses: Counts = {};
-  private readonly proxyExcluded: Counts = {};
+  private wsCloses: CountMap | null = null;
+  private readonly proxyExcluded: CountMap = new Map();
   private upgrades = 0;
   private origin: number | undefined;
   private firstTime = Infinity;
@@ -176,7 +177,7 @@ export class RunAggregator {
     const maxWindows = opts.maxWindows ?? 10_000;
     this.grid = new WindowGrid(windowMs, maxWindows, { create: newWindow, merge: mergeWindow });
     // Proxy windows follow the k6 windows' size; their span is limited to the k6 span + slack.
-    this.proxyGrid = new WindowGrid<Counts>(windowMs, Number.MAX_SAFE_INTEGER, { create: () => ({}), merge: (a, b) => addAll(a, b) });
+    this.proxyGrid = new WindowGrid<CountMap>(windowMs, Number.MAX_SAFE_INTEGER, { create: () => new Map(), merge: (a, b) => void mergeInto(a, b) });
     this.origin = opts.startedAt;
     const sk = () => new QuantileSketch({ relativeAccuracy: opts.relativeAccuracy });
     this.http = sk();
@@ -213,7 +214,7 @@ export class RunAggregator {
         const w = this.grid.at(s.time);
         const status = tags.status || "0";
         w.requests += v;
-        bump(w.statuses, status, v);
+        w.statuses = inc(w.statuses, status, v);
         this.live.requests += v;
         this.live.outcomes += v;
         if (isErrorStatus(status)) {
@@ -224,7 +225,7 @@ export class RunAggregator {
         else if (status === "502") this.live.s502 += v;
         const row = this.row(tags, "http");
         row.requests += v;
-        bump(row.statuses, status, v);
+        row.statuses = inc(row.statuses, status, v);
         return;
       }
       case K6_METRIC.httpReqDuration:
@@ -235,12 +236,12 @@ export class RunAggregator {
         const w = this.grid.at(s.time);
         const status = tags.status || "0";
         w.wsDials += v;
-        bump(w.wsStatuses, status, v);
+        w.wsStatuses = inc(w.wsStatuses, status, v);
         this.live.wsDials += v;
         this.live.outcomes += v;
         const row = this.row(tags, "websocket");
         row.requests += v;
-        bump(row.statuses, status, v);
+        row.statuses = inc(row.statuses, status, v);
         return;
       }
       case K6_METRIC.wsConnecting:
@@ -249,12 +250,13 @@ export class RunAggregator {
       case METRIC.failures: {
         const w = this.grid.at(s.time);
         const kind = tags.kind || "unknown";
-        bump(w.failures, kind, v);
+        w.failures = inc(w.failures, kind, v);
         if (isStandaloneFailure(kind, tags.transport)) {
           w.errors += v;
           this.live.errors += v;
         }
-        bump(this.row(tags, "http").failures, kind, v);
+        const row = this.row(tags, "http");
+        row.failures = inc(row.failures, kind, v);
         return;
       }
       case METRIC.sessionsOpened:
@@ -269,9 +271,11 @@ export class RunAggregator {
         this.grid.at(s.time).reconnects += v;
         this.live.reconnects += v;
         return;
-      case METRIC.keepaliveHealth:
-        bump(this.grid.at(s.time).keepalive, tags.health || "unknown", v);
+      case METRIC.keepaliveHealth: {
+        const w = this.grid.at(s.time);
+        w.keepalive = inc(w.keepalive, tags.health || "unknown", v);
         return;
+      }
       case METRIC.connectTime:
         this.connect.add(v);
         return;
@@ -282,7 +286,7 @@ export class RunAggregator {
         this.keepalive.add(v);
         return;
       case METRIC.wsCloses:
-        bump(this.wsCloses, tags.code || "none", v);
+        this.wsCloses = inc(this.wsCloses, tags.code || "none", v);
         return;
       case METRIC.upgrades:
         this.upgrades += v;
@@ -294,12 +298,12 @@ export class RunAggregator {
     let key = `${tags.transport || defaultTransport}/${tags.op || tags.name || "-"}`;
     let row = this.rows.get(key);
     if (row) return row;
-    if (this.rows.size >= (this.opts.maxBreakdownKeys ?? 32)) {
+    if (this.rows.size >= (this.opts.maxBreakdownKeys ?? 32) - 1) {
       key = OTHER_KEY;
       row = this.rows.get(key);
       if (row) return row;
     }
-    row = { requests: 0, statuses: {}, failures: {}, latency: new QuantileSketch({ relativeAccuracy: this.opts.relativeAccuracy }) };
+    row = { requests: 0, statuses: null, failures: null, latency: new QuantileSketch({ relativeAccuracy: this.opts.relativeAccuracy }) };
     this.rows.set(key, row);
     return row;
   }
@@ -392,35 +396,24 @@ export class RunAggregator {
     const startedAt = o.startedAt ?? (Number.isFinite(this.firstTime) ? this.firstTime : 0);
     const endedAt = input.endedAt ?? (Number.isFinite(this.lastTime) ? this.lastTime : startedAt);
 
-    const totals = {
-      requests: 0,
-      statuses: {} as Counts,
-      failures: {} as Counts,
-      wsCloses: sorted(this.wsCloses),
-      sessionsOpened: 0,
-      sessionsLost: 0,
-      reconnects: 0,
-      upgrades: this.upgrades,
-      keepalive: {} as Counts,
-      wsDials: 0,
-    };
+    const totals = { requests: 0, wsDials: 0, sessionsOpened: 0, sessionsLost: 0, reconnects: 0 };
+    let statuses: CountMap | null = null;
+    let failures: CountMap | null = null;
+    let keepalive: CountMap | null = null;
     for (const w of windows) {
       totals.requests += w.requests;
       totals.wsDials += w.wsDials ?? 0;
       totals.sessionsOpened += w.sessionsOpened;
       totals.sessionsLost += w.sessionsLost;
       totals.reconnects += w.reconnects;
-      addAll(totals.statuses, w.statuses);
-      addAll(totals.failures, w.failures);
-      addAll(totals.keepalive, w.keepalive);
+      statuses = addRecord(statuses, w.statuses);
+      failures = addRecord(failures, w.failures);
+      keepalive = addRecord(keepalive, w.keepalive);
     }
-    totals.statuses = sorted(totals.statuses);
-    totals.failures = sorted(totals.failures);
-    totals.keepalive = sorted(totals.keepalive);
 
     const breakdown: BreakdownRow[] = [...this.rows.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, r]) => ({ key, requests: r.requests, statuses: sorted(r.statuses), failures: sorted(r.failures), latency: r.latency.percentiles() }));
+      .map(([key, r]) => ({ key, requests: r.requests, statuses: toRecord(r.statuses), failures: toRecord(r.failures), latency: r.latency.percentiles() }));
 
     const tolerance = o.reconcileTolerance ?? DEFAULT_TOLERANCE;
     const run: AnalysedRun = {
@@ -435,7 +428,18 @@ export class RunAggregator {
       target: o.target ?? "",
       windowMs,
       windows,
-      totals,
+      totals: {
+        requests: totals.requests,
+        statuses: toRecord(statuses),
+        failures: toRecord(failures),
+        wsCloses: toRecord(this.wsCloses),
+        sessionsOpened: totals.sessionsOpened,
+        sessionsLost: totals.sessionsLost,
+        reconnects: totals.reconnects,
+        upgrades: this.upgrades,
+        keepalive: toRecord(keepalive),
+        wsDials: totals.wsDials,
+      },
       breakdown,
       latency: {
         http: this.http.percentiles(),
@@ -477,12 +481,12 @@ export class RunAggregator {
       windows.push({
         start: i * ms,
         requests: w.requests,
-        statuses: sorted(w.statuses),
-        failures: sorted(w.failures),
+        statuses: toRecord(w.statuses),
+        failures: toRecord(w.failures),
         sessionsOpened: w.sessionsOpened,
         sessionsLost: w.sessionsLost,
         reconnects: w.reconnects,
-        keepalive: sorted(w.keepalive),
+        keepalive: toRecord(w.keepalive),
         errors: w.errors,
         wsDials: w.wsDials,
       });
@@ -491,28 +495,28 @@ export class RunAggregator {
   }
 
   private reconcile(acc: Array<WindowAcc | undefined>, windows: WindowCounts[], tol: ReconcileTolerance): NonNullable<AnalysedRun["reconciliation"]> {
-    const k6Excluded: Counts = {};
-    const proxyExcluded: Counts = { ...this.proxyExcluded };
+    const k6Excluded: CountMap = new Map();
+    const proxyExcluded: CountMap = new Map(this.proxyExcluded);
     const rows: ReconcileWindow[] = [];
     const firstIndex = this.grid.firstIndex;
     windows.forEach((w, p) => {
       const a = acc[p];
-      const k6: Counts = {};
+      const k6: CountMap = new Map();
       if (a) {
-        for (const s in a.statuses) countStatus(k6, k6Excluded, s, a.statuses[s]);
+        for (const [s, n] of a.statuses ?? []) countStatus(k6, k6Excluded, s, n);
         // A dial without a status never reached an HTTP answer: like status 0. 101s are excluded.
-        for (const s in a.wsStatuses) countStatus(k6, k6Excluded, s, a.wsStatuses[s]);
+        for (const [s, n] of a.wsStatuses ?? []) countStatus(k6, k6Excluded, s, n);
       }
-      rows.push({ windowStart: w.start, k6, proxy: this.proxyGrid.get(firstIndex + p) ?? {} });
+      rows.push({ windowStart: w.start, k6, proxy: this.proxyGrid.get(firstIndex + p) ?? new Map() });
     });
     // Proxy lines that fell in the slack around the k6 windows are outside every row.
     let outside = 0;
     for (const [i, counts] of this.proxyGrid.entries()) {
-      if (i < this.grid.firstIndex || i > this.grid.lastIndexInUse) outside += sum(counts);
+      if (i < this.grid.firstIndex || i > this.grid.lastIndexInUse) outside += total(counts);
     }
-    if (outside) bump(proxyExcluded, "outside-run", outside);
+    if (outside) inc(proxyExcluded, "outside-run", outside);
     const r = reconcileWindows(rows, tol);
-    return { ...r, excluded: { k6: sorted(k6Excluded), proxy: sorted(proxyExcluded) }, retried: this.proxyRetried };
+    return { ...r, excluded: { k6: toRecord(k6Excluded), proxy: toRecord(proxyExcluded) }, retried: this.proxyRetried };
   }
 
   private notes(windowMs: number): string[] {

@@ -13,7 +13,7 @@
 //   attributed errors from the window holding start up to (not including) the recovery window;
 //              if never recovered, up to the next event's start or the end of the run.
 import type { EventImpact, RunEvent, WindowCounts } from "./types.ts";
-import { addAll, sorted, type Counts } from "./counts.ts";
+import { addRecord, toRecord, type CountMap } from "./counts.ts";
 import { errorRate, isEmptyWindow, windowErrorRate, windowErrors, windowOutcomes } from "./error-rate.ts";
 
 export interface ImpactOptions {
@@ -116,7 +116,7 @@ function impactOf(grid: Grid, event: RunEvent, range: TimeRange, nextStart: numb
   // During.
   let peakDuring = 0;
   let sessionsLost = 0;
-  const statuses: Counts = {};
+  let statuses: CountMap | null = null;
   let lastDirty = -1;
   const startPos = Math.max(0, pos(event.start));
   for (let p = startPos; p < windows.length && windows[p].start < range.end; p++) {
@@ -124,7 +124,7 @@ function impactOf(grid: Grid, event: RunEvent, range: TimeRange, nextStart: numb
     if (w.start + windowMs <= event.start) continue;
     if (!isEmptyWindow(w)) peakDuring = Math.max(peakDuring, windowErrorRate(w));
     sessionsLost += w.sessionsLost;
-    addAll(statuses, w.statuses);
+    statuses = addRecord(statuses, w.statuses);
     if (!isEmptyWindow(w) && !isClean(w)) lastDirty = p;
   }
 
@@ -152,5 +152,5 @@ function impactOf(grid: Grid, event: RunEvent, range: TimeRange, nextStart: numb
   const stopPos = recoveryPos >= 0 ? recoveryPos : nextStart === Infinity ? windows.length : Math.min(windows.length, Math.max(0, pos(nextStart)));
   for (let p = startPos; p < stopPos; p++) errorsAttributed += windowErrors(windows[p]);
 
-  return { event, rateBefore, peakDuring, errorsAttributed, recoveryMs, sessionsLost, statuses: sorted(statuses) };
+  return { event, rateBefore, peakDuring, errorsAttributed, recoveryMs, sessionsLost, statuses: toRecord(statuses) };
 }

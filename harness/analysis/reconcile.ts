@@ -12,8 +12,7 @@
 //   499    nginx's "client closed the request": the other side of k6's "0"
 // A row is a mismatch when |k6 − proxy| > max(absolute, relative × max(k6, proxy)).
 import type { ReconciliationRow } from "./types.ts";
-import type { Counts } from "./counts.ts";
-import { bump } from "./counts.ts";
+import { inc, type CountMap } from "./counts.ts";
 
 export interface ReconcileTolerance {
   /** Default 2 requests. */
@@ -36,8 +35,9 @@ export function statusClass(status: string | number): string | null {
 
 export interface ReconcileWindow {
   windowStart: number;
-  k6: Counts;
-  proxy: Counts;
+  /** Status class → count. */
+  k6: ReadonlyMap<string, number>;
+  proxy: ReadonlyMap<string, number>;
 }
 
 export interface Reconciliation {
@@ -48,7 +48,7 @@ export interface Reconciliation {
   /** Per status class over the whole run. */
   byStatus: Record<string, { k6: number; proxy: number }>;
   /** What was left out of the comparison, per side and status. */
-  excluded: { k6: Counts; proxy: Counts };
+  excluded: { k6: Record<string, number>; proxy: Record<string, number> };
   /** Proxy lines where the proxy tried more than one upstream (nginx retry). */
   retried: number;
   /** Rows dropped (all of them matching) to keep the output within maxRows. */
@@ -74,10 +74,10 @@ export function reconcileWindows(
   let k6Total = 0;
   let proxyTotal = 0;
   for (const w of windows) {
-    const classes = new Set([...Object.keys(w.k6), ...Object.keys(w.proxy)]);
+    const classes = new Set([...w.k6.keys(), ...w.proxy.keys()]);
     for (const status of [...classes].sort((a, b) => a.localeCompare(b, "en", { numeric: true }))) {
-      const k6 = w.k6[status] ?? 0;
-      const proxy = w.proxy[status] ?? 0;
+      const k6 = w.k6.get(status) ?? 0;
+      const proxy = w.proxy.get(status) ?? 0;
       if (k6 === 0 && proxy === 0) continue;
       const mismatch = isMismatch(k6, proxy, tol);
       if (mismatch) mismatches++;
@@ -99,8 +99,8 @@ function sortedStatus(b: Record<string, { k6: number; proxy: number }>): Record<
 }
 
 /** Adds one status to class counts, or to `excluded` when it is not compared. */
-export function countStatus(classes: Counts, excluded: Counts, status: string | number, n = 1): void {
+export function countStatus(classes: CountMap, excluded: CountMap, status: string | number, n = 1): void {
   const c = statusClass(status);
-  if (c === null) bump(excluded, String(status), n);
-  else bump(classes, c, n);
+  if (c === null) inc(excluded, String(status), n);
+  else inc(classes, c, n);
 }
