@@ -9,9 +9,19 @@ import { describeTopology } from "./topology.ts";
 const VERDICT = { pass: "✅ PASS", fail: "❌ FAIL", error: "⚠️ ERROR" } as const;
 const TOP_EVENTS = 5;
 
-/** Escapes text for a Markdown paragraph or table cell (no HTML, no emphasis, no links). */
+/** URLs and www. names, which GitHub would turn into links even in plain text. */
+const LINKISH = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>`|]*[^\s<>`|.,;:)]/gi;
+
+/** Escapes text for a Markdown paragraph or table cell: no HTML, no emphasis, no links (URLs become code). */
 export function mdText(s: string): string {
-  return s.replace(/[\\`*_[\]|<>#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`)).replace(/\r?\n/g, " ");
+  const escape = (t: string) => t.replace(/[\\`*_[\]|<>#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`));
+  let out = "";
+  let last = 0;
+  for (const m of s.matchAll(LINKISH)) {
+    out += escape(s.slice(last, m.index)) + mdCode(m[0]);
+    last = m.index! + m[0].length;
+  }
+  return (out + escape(s.slice(last))).replace(/\r?\n/g, " ");
 }
 
 /** An inline code span that survives backticks inside and pipes in table cells. */

@@ -73,8 +73,9 @@ describe("escaping", () => {
   });
 
   it("Markdown text cannot make links, HTML, emphasis or extra table cells", () => {
-    const out = mdText("[x](http://e) <b>bold</b> *em* a|b");
-    expect(out).toBe("\\[x\\](http://e) &lt;b&gt;bold&lt;/b&gt; \\*em\\* a\\|b");
+    const out = mdText("[x](y) <b>bold</b> *em* a|b");
+    expect(out).toBe("\\[x\\](y) &lt;b&gt;bold&lt;/b&gt; \\*em\\* a\\|b");
+    expect(mdText("see http://127.0.0.1:8080/x?a=1 or www.example.org.")).toBe("see `http://127.0.0.1:8080/x?a=1` or `www.example.org`.");
     expect(mdCode("a`b|c")).toBe("``a`b\\|c``");
   });
 });
