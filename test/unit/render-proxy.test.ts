@@ -104,6 +104,7 @@ describe("haproxy", () => {
     const nginxKeys = [...NGINX_JSON_LOG_FORMAT.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]);
     expect(keys).toEqual(nginxKeys);
     expect(lines(text)).toContain("pidfile /run/x/proxy/run/haproxy.pid");
+    expect(lines(text)).toContain("stats socket /run/x/proxy/run/haproxy.sock mode 600 level admin");
   });
 
   it("strips Upgrade when websocketHeaders is off", () => {

@@ -37,6 +37,8 @@ export function renderHaproxyConfig(t: Topology, input: ProxyRenderInput): strin
     "global",
     "  log stdout format raw local0",
     `  pidfile ${run}/haproxy.pid`,
+    // per-server counters (`show stat`): connection errors to a dead upstream show up here
+    `  stats socket ${run}/haproxy.sock mode 600 level admin`,
     // two fds per proxied connection under the 20,000 file limit
     "  maxconn 9000",
     // old workers keep serving tunnels after a reload; do not let them live forever
