@@ -61,6 +61,8 @@ export class EngineSession {
   /** Packets held back while the polling transport is paused for the upgrade. */
   private held: EioPacket[] | null = null;
   private upgrading = false;
+  /** Ends an upgrade in progress (the session is closing or lost). */
+  private cancelUpgrade: (() => void) | null = null;
   private closeDone: (() => void) | null = null;
 
   constructor(
@@ -243,6 +245,7 @@ export class EngineSession {
     if (this.state !== "open") return;
     this.state = "closed";
     this.heartbeat.stop();
+    if (this.cancelUpgrade) this.cancelUpgrade();
     recordFailure(kind, transport, this.op, this.opts.scenario);
     sessionsLost.add(1, { ...tagsOf(transport, this.op, this.opts.scenario), kind });
     // No more requests to a session that is gone (a stopped server would hold them).
@@ -295,6 +298,7 @@ export class EngineSession {
         if (stage === "done") return;
         stage = "done";
         this.upgrading = false;
+        this.cancelUpgrade = null;
         if (timer !== null) k6Timers.clearTimeout(timer);
         resolve(ok);
       };
@@ -350,6 +354,7 @@ export class EngineSession {
         timer = null;
         abandon("upgrade timeout");
       }, this.opts.upgradeTimeoutMs);
+      this.cancelUpgrade = () => abandon("session ended");
     });
   }
 
@@ -375,9 +380,10 @@ export class EngineSession {
     const packets: EioPacket[] = extra.map((data) => ({ type: "message" as const, data }));
     packets.push({ type: "close" });
     this.heartbeat.stop();
-    this.held = null;
     const transport = this.transport!;
     this.state = "closing";
+    if (this.cancelUpgrade) this.cancelUpgrade();
+    this.held = null;
     transport.send(packets);
     return new Promise<void>((resolve) => {
       this.closeDone = resolve;
