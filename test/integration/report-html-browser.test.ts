@@ -113,6 +113,24 @@ describe("report.html in headless Chromium", () => {
       await page.mouse.move(0, 0);
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       expect(existsSync(SCREENSHOT)).toBe(true);
+
+      // a narrower window resizes every chart
+      await page.setViewportSize({ width: 900, height: 900 });
+      await expect
+        .poll(() => page.locator("figure.chart canvas").evaluateAll((els) => els.map((c) => (c as unknown as { width: number }).width)), { timeout: 10_000 })
+        .toSatisfy((widths: number[]) => widths.every((w, i) => w < canvases[i]));
+
+      // dragging over the first 20 s of one chart zooms all of them: no event is drawn there
+      const req = page.locator("#chart-requests .u-over");
+      await req.scrollIntoViewIfNeeded();
+      const r = (await req.boundingBox())!;
+      await page.mouse.move(r.x + 2, r.y + r.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(r.x + r.width * (20 / 120), r.y + r.height / 2, { steps: 5 });
+      await page.mouse.up();
+      const zoomed = await page.evaluate(() => (globalThis as unknown as InPage).__rtsoak!.charts.map((c) => c.markers));
+      expect(zoomed).toEqual([0, 0, 0, 0]);
+      expect(problems).toEqual([]);
     } finally {
       await page.close();
     }
