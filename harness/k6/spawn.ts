@@ -51,7 +51,14 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
   await rm(opts.fifoPath, { force: true });
   await run("mkfifo", [opts.fifoPath]);
   const log = createWriteStream(opts.logFile, { flags: "a" });
-  const child = spawn(opts.k6, k6Args(opts), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, K6_NO_USAGE_REPORT: "true" } });
+  // k6 gets its own process group so a terminal's Ctrl-C reaches only rtsoak, which then sends
+  // exactly one SIGINT (graceful stop). A second SIGINT would make k6 abort without flushing.
+  // Should rtsoak die, k6 dies too: its next write into the reader-less FIFO raises SIGPIPE.
+  const child = spawn(opts.k6, k6Args(opts), {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+    env: { ...process.env, K6_NO_USAGE_REPORT: "true" },
+  });
   let tail = "";
   child.stdout.pipe(log, { end: false });
   child.stderr.on("data", (chunk: Buffer) => {
