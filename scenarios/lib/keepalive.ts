@@ -10,30 +10,10 @@ import type { KeepaliveConfig } from "./config.ts";
 import { keepaliveDuration, keepaliveHealth, recordFailure, requestTags, tagsOf } from "./instruments.ts";
 import { now, sleepFor } from "./k6-adapters.ts";
 import { FAILURE, OP, TAG, type FailureKind } from "./metrics.ts";
-
-export const HEALTH_STATES = ["healthy", "degraded", "critical"] as const;
-export type Health = (typeof HEALTH_STATES)[number] | "error";
-
-/** serverHealth.status of a keepalive body, or null when the body is not a valid answer. */
-export function readHealth(body: string | null | undefined): Health | null {
-  if (!body) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (json === null || typeof json !== "object") return null;
-  const sh = (json as { serverHealth?: unknown }).serverHealth;
-  if (sh === null || typeof sh !== "object") return null;
-  const status = (sh as { status?: unknown }).status;
-  return typeof status === "string" && (HEALTH_STATES as readonly string[]).indexOf(status) !== -1
-    ? (status as Health)
-    : null;
-}
+import { isHealth, readHealth, type Health, type ServerHealth } from "./health.ts";
 
 /** One attempt: the health read, or the failure kind. */
-async function attempt(url: string, cfg: KeepaliveConfig, scenario: string): Promise<Health | FailureKind> {
+async function attempt(url: string, cfg: KeepaliveConfig, scenario: string): Promise<ServerHealth | FailureKind> {
   let res;
   try {
     res = await http.asyncRequest("GET", url, null, {
@@ -47,10 +27,6 @@ async function attempt(url: string, cfg: KeepaliveConfig, scenario: string): Pro
   const kind = classifyHttp({ status: res.status, body: res.body as string | null, error: res.error });
   if (kind) return kind;
   return readHealth(res.body as string | null) ?? FAILURE.protocolError;
-}
-
-function isHealth(v: Health | FailureKind): v is Health {
-  return (HEALTH_STATES as readonly string[]).indexOf(v) !== -1;
 }
 
 /** One tick with retries. Returns the health recorded. */
