@@ -11,7 +11,9 @@
 //   sessionUnknownRate         session_unknown failures / sid-bearing requests: HTTP requests and
 //                              websocket dials whose op is poll, post or upgrade
 //   connectSuccess             sessions opened / (sessions opened + failed connection attempts);
-//                              a failed attempt = any failure tagged op=handshake, or connect_error
+//                              a failed attempt = a failure tagged op=handshake (polling handshake),
+//                              a connect_error (namespace refused), or a websocket-first dial
+//                              (ws_sessions, op=websocket) answered with anything but 101
 //   sessionsLostRate           sessions lost / sessions opened
 //
 // "Outside events" works at window granularity: a window touching an event range is inside.
@@ -69,6 +71,7 @@ export function computeRates(run: RateInput, settleMs = run.settings?.settleMs ?
     if (SID_BEARING_OPS.has(op)) sidBearing += row.requests;
     if (op === OP.handshake) for (const k in row.failures) connectFailures += row.failures[k];
     else connectFailures += row.failures[FAILURE.connectError] ?? 0;
+    if (row.key === `websocket/${OP.websocket}`) connectFailures += row.requests - (row.statuses["101"] ?? 0);
   }
 
   const t = run.totals;

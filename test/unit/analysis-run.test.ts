@@ -242,6 +242,24 @@ describe("recycle-burst fixture", () => {
     expect(agg.sampleCount()).toBeGreaterThan(900);
   });
 
+  it("connect success counts refused websocket-first dials and namespace refusals as failed attempts", () => {
+    const agg = new RunAggregator({ startedAt: T0 });
+    const ws = (status: string | undefined) => {
+      const tags: Record<string, string> = { transport: "websocket", op: "websocket", scenario: "websocket" };
+      if (status) tags.status = status;
+      agg.add({ metric: "ws_sessions", time: T0 + 100, value: 1, tags });
+    };
+    for (let i = 0; i < 6; i++) ws("101");
+    ws("502");
+    ws(undefined); // refused: no HTTP answer at all
+    agg.add({ metric: "sio_sessions_opened", time: T0 + 200, value: 6, tags: { transport: "websocket", op: "websocket" } });
+    agg.add({ metric: "sio_failures", time: T0 + 300, value: 1, tags: { kind: "connect_error", transport: "websocket", op: "websocket" } });
+    const run = agg.finish();
+    expect(run.rates!.connectSuccess).toEqual({ value: 6 / 9, numerator: 6, denominator: 9 });
+    // Errors come from sio_failures (the client records one per failed dial); only the refusal was recorded here.
+    expect(run.windows[0]).toMatchObject({ wsDials: 8, errors: 1 });
+  });
+
   it("an empty run ends in verdict error, not pass", () => {
     const run = new RunAggregator({ startedAt: T0 }).finish({ thresholds: { httpP95Ms: "<500" } });
     expect(run.windows).toEqual([]);
