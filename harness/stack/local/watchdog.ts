@@ -20,8 +20,8 @@ export interface Watchdog {
   pid: number;
   /** Replace the list of process groups it will stop. */
   setGroups(pgids: number[]): void;
-  /** Stop watching (normal teardown, or a stack left running on purpose). */
-  stop(): void;
+  /** Stop watching (normal teardown, or a stack left running on purpose); resolves once it is gone. */
+  stop(): Promise<void>;
 }
 
 export function startWatchdog(groupsFile: string, parentPid = process.pid): Watchdog {
@@ -36,21 +36,32 @@ export function startWatchdog(groupsFile: string, parentPid = process.pid): Watc
   });
   child.unref();
   const pid = child.pid!;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let stopped = false;
   return {
     pid,
     setGroups: (pgids) => {
       if (!stopped) write(pgids);
     },
-    stop: () => {
-      if (stopped) return;
-      stopped = true;
-      write([]);
-      try {
-        process.kill(-pid, "SIGKILL"); // the shell and its current `sleep`
-      } catch {
-        // already gone
+    stop: async () => {
+      if (!stopped) {
+        stopped = true;
+        write([]);
+        try {
+          process.kill(-pid, "SIGKILL"); // the shell and its current `sleep`
+        } catch {
+          // already gone
+        }
       }
+      // A ref'd timer: with the child unref'd, nothing else may keep the loop alive while we wait.
+      // a ref'd timer: the child is unref'd, so its exit alone would not keep Node waiting
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        void exited.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }
