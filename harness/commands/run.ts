@@ -9,7 +9,7 @@ import type { ProfileName } from "../config/profiles.ts";
 import type { RunSettings } from "../config/settings.ts";
 import { formatDuration } from "../config/duration.ts";
 import { ensureK6 } from "../k6/provision.ts";
-import { bundleScenario } from "../k6/bundle.ts";
+import { assertScenarioExists, bundleScenario } from "../k6/bundle.ts";
 import { runK6 } from "../k6/spawn.ts";
 import { parseEventSpec } from "../events/spec.ts";
 import { startTimeline, type TimelineRun } from "../events/timeline.ts";
@@ -53,6 +53,9 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
   const found = await findConfig(flags.config);
   const settings = resolveSettings(flags, found?.config ?? null, `rtsoak ${ctx.argv.join(" ")}`, ctx.forcedProfile);
   const out = ctx.progress ?? progressPrinter();
+  // Cheap checks first: a typo or a dead target must not leave a run folder behind.
+  await assertScenarioExists(settings.scenario);
+  if (settings.target) await checkTargetAnswers(settings.target);
   const runDir = runFolder(settings);
   await mkdir(runDir, { recursive: true });
   out.log(`rtsoak ${settings.profile}: ${settings.scenario} × ${settings.clients * settings.clientsPerVu} clients for ${formatDuration(settings.durationMs)} → ${runDir}`);
@@ -87,9 +90,7 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
   let topologyDescription: unknown = settings.target ? { target: settings.target } : settings.topology;
   let ticker: NodeJS.Timeout | undefined;
   try {
-    if (settings.target) {
-      await checkTargetAnswers(settings.target);
-    } else {
+    if (!settings.target) {
       stack = await startStack(settings, join(runDir, "stack"), (line) => out.log(`  ${line}`), abort.signal);
       target = stack.endpoints.baseUrl;
       topologyDescription = stack.topology;
