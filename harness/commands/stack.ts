@@ -53,7 +53,7 @@ function timestamp(): string {
 
 async function loadDriver(kind: "local" | "compose"): Promise<StackDriver> {
   if (kind === "local") return localDriver;
-  const path = "../stack/compose/index.ts";
+  const path = "../stack/compose/driver.ts";
   try {
     const mod = (await import(path)) as { composeDriver?: StackDriver };
     if (mod.composeDriver) return mod.composeDriver;
@@ -84,7 +84,7 @@ async function up(opts: StackCommandOptions, stateFile: string, print: (l: strin
   for (const [id, file] of Object.entries(stack.endpoints.appLogs)) print(`${id} log: ${file}`);
 
   if (opts.detach && "detach" in stack) {
-    const state = (stack as { detach(): StackState }).detach();
+    const state = await (stack as { detach(): Promise<StackState> }).detach();
     print(`left running (pids ${state.components.map((c) => c.pid).join(", ")}); stop it with \`rtsoak stack down\``);
     return EXIT.ok;
   }

@@ -202,14 +202,8 @@ export function appEvents(file: string, event: string): Array<Record<string, unk
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** A pid that exited but is not reaped yet (zombie) counts as gone. */
+export { pidAlive } from "../../harness/stack/local/process-group.ts";
 
 /** Polls `check` until it returns true (or `timeoutMs` passes); returns the last result. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {

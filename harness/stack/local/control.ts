@@ -6,7 +6,7 @@ import { freePort } from "../../net/ports.ts";
 import type { StackControl, WorkerHandle } from "../types.ts";
 import { HOST } from "./components.ts";
 import type { Instance, LocalStack } from "./local-stack.ts";
-import { pidAlive, pollUntil, signalGroup, signalPid, stopGroup } from "./process-group.ts";
+import { pidAlive, pollUntil, signalGroup, signalPid, stopGroup, waitExit } from "./process-group.ts";
 import { waitForRefused } from "./readiness.ts";
 
 const REPLACE_BUDGET_MS = 60_000;
@@ -99,7 +99,7 @@ export function createControl(stack: LocalStack): StackControl {
         inst.stopped = true;
         signalGroup(pgid, "SIGKILL");
         await stopGroup(pgid, { signal: "SIGKILL", name: inst.id });
-        await inst.proc.exited;
+        await waitExit(inst.proc);
         stack.changed();
         return `killed ${inst.id} (SIGKILL to process group ${pgid}; ${HOST}:${inst.port} refuses connections)`;
       }),

@@ -11,7 +11,7 @@ import { removeState, writeState, type ComponentState, type StackState } from ".
 import type { RunningStack, StackControl, StackEndpoints, StackUpOptions, Topology } from "../types.ts";
 import { appSpec, HOST, proxyCheckCommand, proxySpec, redisSpec, type ComponentSpec } from "./components.ts";
 import { childrenOf } from "./proc-tree.ts";
-import { killGroupsNow, pollUntil, signalPid, spawnGroup, stopGroup, type GroupProcess } from "./process-group.ts";
+import { killGroupsNow, pollUntil, signalPid, spawnGroup, stopGroup, waitExit, type GroupProcess } from "./process-group.ts";
 import { waitForHttp, waitForRedis, waitForRefused } from "./readiness.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
 
@@ -159,7 +159,7 @@ export class LocalStack implements RunningStack {
     const proc = this.redis?.proc;
     if (!alive(proc)) return;
     await stopGroup(proc.pgid, { signal: "SIGTERM", name: "redis" });
-    await proc.exited;
+    await waitExit(proc);
     this.changed();
     await waitForRefused(HOST, this.redis!.port, 5000);
   }
@@ -194,7 +194,7 @@ export class LocalStack implements RunningStack {
     inst.stopped = true;
     if (!alive(proc)) return;
     await stopGroup(proc.pgid, { signal: signal ?? inst.spec?.stopSignal ?? "SIGTERM", name: inst.id });
-    await proc.exited;
+    await waitExit(proc);
     this.changed();
   }
 
@@ -294,9 +294,9 @@ export class LocalStack implements RunningStack {
   }
 
   /** Leave the stack running after rtsoak exits: no watchdog, no exit hook. */
-  detach(): StackState {
+  async detach(): Promise<StackState> {
     this.detached = true;
-    this.watchdog?.stop();
+    await this.watchdog?.stop();
     this.watchdog = undefined;
     process.off("exit", this.exitHook);
     const state = this.describe();
@@ -331,7 +331,7 @@ export class LocalStack implements RunningStack {
     };
     await stop(this.topology.proxy, this.proxy);
     await Promise.all([...this.instances.map((i) => stop(i.id, i)), stop("redis", this.redis)]);
-    this.watchdog?.stop();
+    await this.watchdog?.stop();
     process.off("exit", this.exitHook);
     if (this.options.stateFile) removeState(this.options.stateFile);
     if (failures.length) throw new Error(`stack teardown left processes behind: ${failures.join("; ")}`);

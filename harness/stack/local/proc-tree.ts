@@ -19,6 +19,16 @@ function readStat(pid: number): Stat | undefined {
   }
 }
 
+/** True when `pid` has exited but was not reaped yet (or is gone entirely). */
+export function isZombie(pid: number): boolean {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2, text.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return true;
+  }
+}
+
 function allStats(): Stat[] {
   const out: Stat[] = [];
   for (const d of readdirSync("/proc")) {

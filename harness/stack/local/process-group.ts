@@ -3,6 +3,7 @@
 // so workers forked by a master (nginx, gunicorn, node:cluster, haproxy -W) go with it.
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { groupMembers, isZombie } from "./proc-tree.ts";
 
 export interface SpawnSpec {
   /** Component name for messages ("redis", "app1", "proxy"). */
@@ -73,23 +74,27 @@ export function spawnGroup(spec: SpawnSpec): Promise<GroupProcess> {
   });
 }
 
-/** True while any process of the group exists (zombies included, until reaped). */
+/**
+ * True while a live process of the group exists. A zombie (exited, not yet reaped by a
+ * parent that is busy) does not count: it holds no port and no memory.
+ */
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  return groupMembers(pgid).length > 0;
 }
 
+/** True while `pid` runs (zombies count as gone). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  return !isZombie(pid);
 }
 
 /** Sends a signal to the group; false when it is already gone. */
@@ -134,6 +139,21 @@ export async function stopGroup(pgid: number, opts: { graceMs?: number; signal?:
   signalGroup(pgid, "SIGKILL");
   if (await pollUntil(() => !groupAlive(pgid), 3000)) return;
   throw new Error(`${opts.name ?? `process group ${pgid}`} survived SIGKILL`);
+}
+
+/**
+ * Waits for the leader's exit event, at most `ms`. The children are unref'd, so a plain
+ * `await proc.exited` could leave Node with nothing to wait on; this timer keeps it alive.
+ */
+export function waitExit(proc: GroupProcess, ms = 2000): Promise<void> {
+  if (proc.exit) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void proc.exited.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Synchronous last resort (process 'exit' hook): SIGKILL every group, no waiting. */

@@ -12,7 +12,8 @@ const SCRIPT = [
   'list=$(cat "$groups" 2>/dev/null)',
   '[ -z "$list" ] && exit 0',
   'for g in $list; do kill -TERM "-$g" 2>/dev/null; done',
-  "sleep 2",
+  // up to 2 s for a graceful exit, then SIGKILL whatever is left
+  'i=0; while [ $i -lt 20 ]; do left=""; for g in $list; do kill -0 "-$g" 2>/dev/null && left=1; done; [ -z "$left" ] && exit 0; sleep 0.1; i=$((i+1)); done',
   'for g in $list; do kill -KILL "-$g" 2>/dev/null; done',
 ].join("\n");
 
