@@ -40,6 +40,8 @@ export interface SioConfig extends RunConfig {
   startJitterMs: number;
   /** 0 disables emitting. */
   emitIntervalMs: number;
+  /** Emits sent back to back at each interval (bursts exercise POST batching on polling). */
+  emitBurst: number;
   emitEvent: string;
   ack: boolean;
   ackTimeoutMs: number;
@@ -227,6 +229,7 @@ export function loadSioConfig(env: Env): SioConfig {
     sessionMs: durationVar(env, "SESSION_DURATION", `${run.durationMs}ms`, 1000),
     startJitterMs: durationVar(env, "START_JITTER", "1s"),
     emitIntervalMs: durationVar(env, "EMIT_INTERVAL", "1s"),
+    emitBurst: intVar(env, "EMIT_BURST", 1, 1, 10_000),
     emitEvent,
     ack: boolVar(env, "ACK", true),
     ackTimeoutMs: durationVar(env, "ACK_TIMEOUT", "10s", 1),

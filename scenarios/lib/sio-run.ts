@@ -73,7 +73,7 @@ function newClient(cfg: SioConfig, mode: Mode, scenario: string): SioClient {
   });
 }
 
-/** Connects, then emits every EMIT_INTERVAL until the deadline or until the client gives up. */
+/** Connects, then emits EMIT_BURST events every EMIT_INTERVAL until the deadline or until the client gives up. */
 async function runSession(client: SioClient, cfg: SioConfig, deadline: number, payload: string): Promise<void> {
   await client.connect();
   if (client.connected && cfg.room !== undefined) {
@@ -85,8 +85,10 @@ async function runSession(client: SioClient, cfg: SioConfig, deadline: number, p
     await nap(cfg.emitIntervalMs > 0 ? Math.min(cfg.emitIntervalMs, left) : left, client.finished);
     if (client.done || now() >= deadline) break;
     if (!client.connected || cfg.emitIntervalMs === 0) continue;
-    seq++;
-    if (cfg.ack) client.emitWithAck(cfg.emitEvent, seq, payload).catch(() => undefined);
-    else client.emit(cfg.emitEvent, seq, payload);
+    for (let b = 0; b < cfg.emitBurst; b++) {
+      seq++;
+      if (cfg.ack) client.emitWithAck(cfg.emitEvent, seq, payload).catch(() => undefined);
+      else client.emit(cfg.emitEvent, seq, payload);
+    }
   }
 }

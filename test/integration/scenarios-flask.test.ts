@@ -5,7 +5,7 @@
 //    on the wrong worker → `session_unknown` (Python's 400 "Invalid session"), while
 //    websocket-only sessions (one request each) are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flaskDir, startFlaskApp, type RunningApp } from "./support/apps.ts";
+import { startFlaskApp, type RunningApp } from "./support/apps.ts";
 import { samples, sum, sumBy } from "./support/k6-points.ts";
 import { runScenario, workDir } from "./support/k6-run.ts";
 import { METRIC } from "../../scenarios/lib/metrics.ts";
@@ -14,7 +14,7 @@ import { expectCleanRun, expectStableTags, SHORT_RUN } from "./support/expectati
 const work = workDir();
 afterAll(() => work.cleanup());
 
-describe(`Flask-SocketIO, 1 gunicorn worker (${flaskDir()})`, () => {
+describe("Flask-SocketIO, 1 gunicorn worker", () => {
   let app: RunningApp;
   beforeAll(async () => {
     app = await startFlaskApp({ workers: 1, pingIntervalMs: 1000, pingTimeoutMs: 2000, tickMs: 500 });
@@ -39,6 +39,18 @@ describe(`Flask-SocketIO, 1 gunicorn worker (${flaskDir()})`, () => {
       expectStableTags(r.points);
     });
   }
+
+  it("polling: bursts of 40 emits are all acked (POST batches stay within Python's 16)", async () => {
+    const r = await runScenario(work.dir, {
+      scenario: "polling",
+      env: { ...SHORT_RUN, DURATION: "5s", TARGET: app.url, VUS: "1", EMIT_INTERVAL: "1s", EMIT_BURST: "40", ACK_TIMEOUT: "3s" },
+    });
+    expectCleanRun(r);
+    const emitted = sum(r.points, METRIC.emits);
+    expect(emitted).toBeGreaterThanOrEqual(3 * 40 * 3);
+    // Only the last burst may still be in flight when the clients close.
+    expect(samples(r.points, METRIC.ackRtt).length).toBeGreaterThanOrEqual(emitted - 3 * 40);
+  });
 
   it("named namespace with auth connects; a wrong token is a connect_error", async () => {
     const ok = await runScenario(work.dir, {

@@ -106,11 +106,8 @@ export async function startNodeApp(opts: AppOptions = {}): Promise<RunningApp> {
   return launch(process.execPath, [NODE_APP], ROOT, env, port);
 }
 
-const INLINE_FLASK_DIR = fileURLToPath(new URL("./flask-inline/", import.meta.url));
-
-/** The reference Flask app when it exists, else the minimal one next to this file. */
-export function flaskDir(): string {
-  return existsSync(`${FLASK_DIR}/app.py`) ? FLASK_DIR : INLINE_FLASK_DIR;
+export function flaskAppExists(): boolean {
+  return existsSync(`${FLASK_DIR}/app.py`);
 }
 
 /** Flask-SocketIO under gunicorn with the gevent-websocket worker (`workers` processes). */
@@ -128,5 +125,5 @@ export async function startFlaskApp(opts: AppOptions = {}): Promise<RunningApp> 
     "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
     "app:app",
   ];
-  return launch(GUNICORN, args, flaskDir(), env, port);
+  return launch(GUNICORN, args, FLASK_DIR, env, port);
 }
