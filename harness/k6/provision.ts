@@ -86,8 +86,9 @@ export async function findK6(): Promise<K6Binary | null> {
 export async function ensureK6(onProgress: (line: string) => void = () => {}): Promise<K6Binary> {
   const found = await findK6();
   if (found) return found;
-  // Go installs often live outside a minimal PATH.
-  const go = await whichOnPath("go", ["/usr/local/go/bin"]);
+  // Go's own tarball installs outside a minimal PATH; RTSOAK_GO_DIRS overrides where else to look.
+  const goDirs = (process.env.RTSOAK_GO_DIRS ?? "/usr/local/go/bin").split(":").filter(Boolean);
+  const go = await whichOnPath("go", goDirs);
   if (!go) {
     throw new UserError(
       `k6 is not installed and Go is not available to build it; install k6 ${K6_MIN_VERSION} or newer (or Go, so rtsoak can build k6 ${K6_PINNED_VERSION} itself), or set K6_BIN to a k6 binary.`,
