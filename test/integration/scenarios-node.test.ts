@@ -5,6 +5,7 @@ import { startNodeApp, type RunningApp } from "./support/apps.ts";
 import { sum, sumBy, samples } from "./support/k6-points.ts";
 import { runScenario, workDir } from "./support/k6-run.ts";
 import { METRIC } from "../../scenarios/lib/metrics.ts";
+import { classifyHttp } from "../../scenarios/lib/classify.ts";
 import { expectCleanRun, expectStableTags, SHORT_RUN } from "./support/expectations.ts";
 import { startInlineSio } from "./support/inline-sio.ts";
 
@@ -22,6 +23,18 @@ afterAll(async () => {
 });
 
 describe("scenarios against the Node socket.io app", () => {
+  it("the server's real unknown-sid answers classify as session_unknown, other 400s as bad_request", async () => {
+    const base = `${app.url}/socket.io/?EIO=4&transport=polling&sid=not-a-session`;
+    for (const init of [{ method: "GET" }, { method: "POST", body: "40" }]) {
+      const res = await fetch(base, init);
+      const outcome = { status: res.status, body: await res.text(), contentType: res.headers.get("content-type") };
+      expect(classifyHttp(outcome), JSON.stringify(outcome)).toBe("session_unknown");
+    }
+    const bad = await fetch(`${app.url}/socket.io/?EIO=4&transport=carrier-pigeon`);
+    const outcome = { status: bad.status, body: await bad.text(), contentType: bad.headers.get("content-type") };
+    expect(classifyHttp(outcome), JSON.stringify(outcome)).toBe("bad_request");
+  });
+
   for (const [scenario, transport] of [
     ["polling", "polling"],
     ["websocket", "websocket"],

@@ -93,6 +93,7 @@ export class PollingTransport implements Transport {
    * ended. Packets sent meanwhile wait in the queue.
    */
   pause(): Promise<void> {
+    if (this.ended) return Promise.resolve();
     this.paused = true;
     return new Promise((resolve) => {
       this.pauseWaiters.push(resolve);
