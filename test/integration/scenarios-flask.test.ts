@@ -101,6 +101,23 @@ describe("Flask-SocketIO, 1 gunicorn worker", () => {
   });
 });
 
+describe("Flask app, plain websocket match endpoint", () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startFlaskApp({ workers: 1 });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("match: clients send and receive", async () => {
+    const r = await runScenario(work.dir, { scenario: "match", env: { ...SHORT_RUN, TARGET: app.url, MATCHES: "2" } });
+    expectCleanRun(r);
+    expect(sum(r.points, METRIC.sessionsOpened, { op: "match" })).toBe(6);
+    expect(sum(r.points, METRIC.matchMessages)).toBeGreaterThan(sum(r.points, METRIC.matchMessagesSent));
+  });
+});
+
 describe("Flask-SocketIO, 2 gunicorn workers without stickiness", () => {
   let app: RunningApp;
   beforeAll(async () => {
