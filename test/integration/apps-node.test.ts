@@ -42,6 +42,9 @@ async function startApp(env: Record<string, string>): Promise<App> {
   const proc = start(process.execPath, [SERVER], { env: { PORT: String(port), TICK_MS: "300", ...env } });
   const base = `http://127.0.0.1:${port}`;
   await waitHealthy(base, proc);
+  // A worker serves before its worker_start line is out (the primary announces it first).
+  const workers = Number(env.WORKERS ?? "1");
+  await waitFor(`${workers} worker_start lines`, () => proc.lines.filter((l) => l.event === "worker_start").length >= workers);
   return { proc, base, port };
 }
 
@@ -113,6 +116,7 @@ describe("node reference app", () => {
       new Promise<Record<string, unknown>>((resolve, reject) => {
         ws.once("message", (d) => resolve(JSON.parse(d.toString())));
         ws.once("error", reject);
+        ws.once("close", (code) => reject(new Error(`match websocket closed (${code}) before its welcome`)));
       });
     const one = new WebSocket(url);
     const welcome = await open(one);
@@ -163,7 +167,7 @@ describe("node reference app", () => {
     let two: App;
     beforeAll(async () => {
       two = await startApp({ WORKERS: "2", INSTANCE_ID: "node-b" });
-      await waitFor("two worker_start lines", () => workerStarts(two).length === 2);
+      workerStarts(two);
     });
 
     it("without REDIS_URL the keepalive reports redis disabled", async () => {

@@ -14,9 +14,9 @@ function wireEvents(io, nsp, log) {
       log("disconnect", { sid: socket.id, nsp: nsp.name, reason });
     });
     socket.on("echo", (...args) => {
+      // Acks back all its arguments; without an ack id nothing is sent (as in the Flask app).
       const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
       if (ack) ack(...args);
-      else socket.emit("echo", ...args);
     });
     socket.on("join", (room, ack) => {
       const name = String(room);
