@@ -1,15 +1,11 @@
 // `rtsoak report <runDir>`: re-renders every report of a saved run from its analysed.json.
 // `rtsoak compare <runA> <runB>`: what got worse from run A (baseline) to run B.
-// Renderers and the comparison live in reports/; these are the CLI handlers.
+// The comparison is harness/analysis/compare.ts, its renderers and the other reports live in
+// reports/; these are the CLI handlers.
+import { compareRuns, type CompareTolerance } from "../analysis/compare.ts";
 import type { AnalysedRun } from "../analysis/types.ts";
 import { UserError } from "../errors.ts";
-import {
-  compareRuns,
-  DEFAULT_COMPARE_TOLERANCE,
-  renderComparisonMarkdown,
-  renderComparisonText,
-  type CompareTolerance,
-} from "../../reports/compare.ts";
+import { renderComparisonMarkdown, renderComparisonText } from "../../reports/compare.ts";
 import { readAnalysedRun } from "../../reports/load-run.ts";
 import { writeReports } from "../../reports/write.ts";
 
@@ -32,7 +28,7 @@ export async function compareCommand(runA: string, runB: string, opts: CompareOp
   }
   const a: AnalysedRun = (await readAnalysedRun(runA)).run;
   const b: AnalysedRun = (await readAnalysedRun(runB)).run;
-  const comparison = compareRuns(a, b, { ...DEFAULT_COMPARE_TOLERANCE, ...opts.tolerance });
-  const text = opts.format === "markdown" ? renderComparisonMarkdown(comparison) : renderComparisonText(comparison);
-  return { text, regressions: comparison.regressions };
+  const comparison = compareRuns(a, b, opts.tolerance);
+  const text = opts.format === "markdown" ? renderComparisonMarkdown(a, b, comparison) : renderComparisonText(a, b, comparison);
+  return { text, regressions: comparison.regressions.length };
 }

@@ -41,6 +41,18 @@ describe("compareRuns", () => {
     expect(regressions.find((r) => r.metric === "recovery max-requests-recycle")).toEqual({ metric: "recovery max-requests-recycle", kind: "latency", a: 4000, b: Infinity, change: "regressed" });
     expect(rows.find((r) => r.metric === "errorRate")!.change).toBe("improved");
     expect(rows.find((r) => r.metric === "badGatewayRate")!.change).toBe("same");
+    // the other way round, what regressed improved
+    const back = compareRuns(b, a);
+    expect(back.rows.filter((r) => r.change === "improved").map((r) => r.metric)).toEqual(expect.arrayContaining(regressions.map((r) => r.metric)));
+    expect(back.regressions.map((r) => r.metric)).toEqual(["errorRate"]);
+  });
+
+  it("takes a partial tolerance over the defaults", () => {
+    const a = fixtureRun();
+    const b = structuredClone(a);
+    b.latency.http.p50 = a.latency.http.p50 + 4; // under the 5 ms floor
+    expect(compareRuns(a, b).regressions).toEqual([]);
+    expect(compareRuns(a, b, { latencyAbsoluteMs: 1 }).regressions.map((r) => r.metric)).toEqual(["http p50"]);
   });
 
   it("an event only one run had is listed but is not a regression", () => {
