@@ -3,23 +3,12 @@
 
 import type { EioPacket, EioPacketType } from "../../scenarios/lib/engineio.ts";
 import type { SioPacket } from "../../scenarios/lib/socketio.ts";
-
-/** mulberry32: small, fast, seeded; good enough to spread test cases. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../support/prng.ts";
 
 export class Gen {
   readonly next: () => number;
   constructor(seed: number) {
-    this.next = makeRng(seed);
+    this.next = mulberry32(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
