@@ -14,11 +14,13 @@ import { runK6 } from "../k6/spawn.ts";
 import { parseEventSpec } from "../events/spec.ts";
 import { startTimeline, type TimelineRun } from "../events/timeline.ts";
 import { localIps } from "../net/local-ips.ts";
+import { assertPortFree } from "../net/ports.ts";
 import { progressPrinter, type ProgressPrinter } from "../run/progress.ts";
 import { checkTargetAnswers } from "../run/target-check.ts";
 import { startStack } from "../run/stack-start.ts";
 import { analyseRun, createAggregator } from "../run/analysis-bridge.ts";
 import type { RunEvent } from "../analysis/types.ts";
+import { parseThresholdSpec } from "../analysis/thresholds.ts";
 import type { RunningStack } from "../stack/types.ts";
 
 export interface RunContext {
@@ -53,14 +55,17 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
   const found = await findConfig(flags.config);
   const settings = resolveSettings(flags, found?.config ?? null, `rtsoak ${ctx.argv.join(" ")}`, ctx.forcedProfile);
   const out = ctx.progress ?? progressPrinter();
-  // Cheap checks first: a typo or a dead target must not leave a run folder behind.
+  // Checks first: a typo, a dead target, a taken --port or a missing k6 is one sentence on
+  // stderr and leaves no run folder behind.
   await assertScenarioExists(settings.scenario);
+  parseThresholdSpec(settings.thresholds);
   if (settings.target) await checkTargetAnswers(settings.target);
+  else if (settings.port !== undefined) await assertPortFree(settings.port);
+  const k6 = await ensureK6((line) => out.log(line));
   const runDir = runFolder(settings);
   await mkdir(runDir, { recursive: true });
   out.log(`rtsoak ${settings.profile}: ${settings.scenario} × ${settings.clients * settings.clientsPerVu} clients for ${formatDuration(settings.durationMs)} → ${runDir}`);
 
-  const k6 = await ensureK6((line) => out.log(line));
   const script = await bundleScenario(settings.scenario, join(runDir, "k6"));
   const timelineEntries = settings.events.map((e) => parseEventSpec(e));
 
