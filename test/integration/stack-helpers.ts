@@ -67,7 +67,8 @@ const SESSION_UNKNOWN = /Session ID unknown|Invalid session/;
 
 /**
  * One Socket.IO session over raw long-polling: handshake, CONNECT, then `rounds` of
- * POST echo + GET (a GET only when the owner has queued data, so it never hangs), then close.
+ * POST echo-with-ack + GET (a GET only when the owner has an answer pending, so it does not
+ * hang for a ping interval), then close. `echoes` counts the acks received.
  * Cookies (HAProxy SERVERID) are kept like a browser would.
  */
 export async function pollingSession(baseUrl: string, rounds: number, opts: { localAddress?: string; headers?: Record<string, string> } = {}): Promise<PollingTotals> {
@@ -100,14 +101,19 @@ export async function pollingSession(baseUrl: string, rounds: number, opts: { lo
     return res;
   };
   let pending = 0;
-  if ((await sidRequest("POST", "40")).status === 200) pending++;
+  // CONNECT until the owner got it: events sent before it are ignored (no ack would come)
+  let connected = false;
+  for (let attempt = 0; attempt < 20 && !connected; attempt++) connected = (await sidRequest("POST", "40")).status === 200;
+  if (!connected) return totals;
+  pending++;
   for (let i = 0; i < rounds; i++) {
-    if ((await sidRequest("POST", `42["echo","r${i}"]`)).status === 200) pending++;
+    // with an ack id: both reference apps acknowledge echo (`43<id>[…]`)
+    if ((await sidRequest("POST", `42${i + 1}["echo","r${i}"]`)).status === 200) pending++;
     if (pending > 0) {
       const res = await sidRequest("GET");
       if (res.status === 200) {
         pending = 0;
-        totals.echoes += res.body.split("\x1e").filter((p) => p.startsWith('42["echo"')).length;
+        totals.echoes += res.body.split("\x1e").filter((p) => /^43\d+\[/.test(p)).length;
       }
     }
   }

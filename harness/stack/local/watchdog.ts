@@ -55,7 +55,6 @@ export function startWatchdog(groupsFile: string, parentPid = process.pid): Watc
         }
       }
       // A ref'd timer: with the child unref'd, nothing else may keep the loop alive while we wait.
-      // a ref'd timer: the child is unref'd, so its exit alone would not keep Node waiting
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2000);
         void exited.then(() => {
