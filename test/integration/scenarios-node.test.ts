@@ -1,13 +1,14 @@
 // Every scenario against the Node reference app (socket.io 4.8, one cluster worker), with
 // the real k6: sessions open on the scenario's transport(s), acks come back, nothing fails.
+// The tests both reference apps pass alike are in support/scenario-suite.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeApp, type RunningApp } from "./support/apps.ts";
 import { sum, sumBy, samples } from "./support/k6-points.ts";
 import { runScenario, workDir } from "./support/k6-run.ts";
 import { METRIC } from "../../scenarios/lib/metrics.ts";
-import { classifyHttp } from "../../scenarios/lib/classify.ts";
-import { expectCleanRun, expectStableTags, SHORT_RUN } from "./support/expectations.ts";
+import { expectCleanRun, SHORT_RUN } from "./support/expectations.ts";
 import { startInlineSio } from "./support/inline-sio.ts";
+import { sharedScenarioTests } from "./support/scenario-suite.ts";
 
 let app: RunningApp;
 const work = workDir();
@@ -23,53 +24,7 @@ afterAll(async () => {
 });
 
 describe("scenarios against the Node socket.io app", () => {
-  it("the server's real unknown-sid answers classify as session_unknown, other 400s as bad_request", async () => {
-    const base = `${app.url}/socket.io/?EIO=4&transport=polling&sid=not-a-session`;
-    for (const init of [{ method: "GET" }, { method: "POST", body: "40" }]) {
-      const res = await fetch(base, init);
-      const outcome = { status: res.status, body: await res.text(), contentType: res.headers.get("content-type") };
-      expect(classifyHttp(outcome), JSON.stringify(outcome)).toBe("session_unknown");
-    }
-    const bad = await fetch(`${app.url}/socket.io/?EIO=4&transport=carrier-pigeon`);
-    const outcome = { status: bad.status, body: await bad.text(), contentType: bad.headers.get("content-type") };
-    expect(classifyHttp(outcome), JSON.stringify(outcome)).toBe("bad_request");
-  });
-
-  for (const [scenario, transport] of [
-    ["polling", "polling"],
-    ["websocket", "websocket"],
-    ["upgrade", "websocket"],
-  ] as const) {
-    it(`${scenario}: sessions open, acks round-trip over ${transport}, zero failures`, async () => {
-      const r = await runScenario(work.dir, { scenario, env: { ...SHORT_RUN, TARGET: app.url } });
-      expectCleanRun(r);
-      expect(sum(r.points, METRIC.sessionsOpened, { scenario })).toBe(6);
-      expect(sum(r.points, METRIC.namespaceConnects, { scenario })).toBe(6);
-      expect(samples(r.points, METRIC.ackRtt, { scenario, transport }).length).toBeGreaterThan(0);
-      expect(sum(r.points, METRIC.eventsReceived, { scenario, event: "tick" })).toBeGreaterThan(0);
-      if (scenario === "upgrade") expect(sum(r.points, METRIC.upgrades, { scenario })).toBe(6);
-      else expect(sum(r.points, METRIC.upgrades)).toBe(0);
-      expectStableTags(r.points);
-    });
-  }
-
-  it("named namespace with auth connects; a wrong token is a connect_error", async () => {
-    const ok = await runScenario(work.dir, {
-      scenario: "websocket",
-      env: { ...SHORT_RUN, TARGET: app.url, NAMESPACE: "/admin", AUTH_TOKEN: "secret", VUS: "1" },
-    });
-    expectCleanRun(ok);
-    expect(sum(ok.points, METRIC.namespaceConnects)).toBe(3);
-    expect(samples(ok.points, METRIC.ackRtt).length).toBeGreaterThan(0);
-
-    const refused = await runScenario(work.dir, {
-      scenario: "polling",
-      env: { ...SHORT_RUN, TARGET: app.url, NAMESPACE: "/admin", AUTH_TOKEN: "wrong", VUS: "1", DURATION: "2s" },
-    });
-    expect(refused.exitCode).toBe(0);
-    expect(sum(refused.points, METRIC.namespaceConnects)).toBe(0);
-    expect(sumBy(refused.points, METRIC.failures, "kind")).toEqual({ connect_error: 3 });
-  });
+  sharedScenarioTests({ url: () => app.url, dir: work.dir, namespaceScenarios: { accepted: "websocket", refused: "polling" } });
 
   it("keepalive: ticks read serverHealth.status", async () => {
     const r = await runScenario(work.dir, {
@@ -80,18 +35,6 @@ describe("scenarios against the Node socket.io app", () => {
     const byHealth = sumBy(r.points, METRIC.keepaliveHealth, "health");
     expect(byHealth.healthy).toBeGreaterThanOrEqual(4);
     expect(byHealth.error).toBeUndefined();
-  });
-
-  it("mixed: upgrade and polling clients emit with acks beside keepalive ticks", async () => {
-    const r = await runScenario(work.dir, {
-      scenario: "mixed",
-      env: { ...SHORT_RUN, TARGET: app.url, VUS: "4", CLIENTS_PER_VU: "2", POLLING_SHARE: "0.5", KEEPALIVE_INTERVAL: "1s" },
-    });
-    expectCleanRun(r);
-    expect(samples(r.points, METRIC.ackRtt, { scenario: "upgrade", transport: "websocket" }).length).toBeGreaterThan(0);
-    expect(samples(r.points, METRIC.ackRtt, { scenario: "polling", transport: "polling" }).length).toBeGreaterThan(0);
-    expect(sum(r.points, METRIC.upgrades, { scenario: "upgrade" })).toBe(4);
-    expect(sum(r.points, METRIC.keepaliveHealth, { scenario: "keepalive", health: "healthy" })).toBeGreaterThan(0);
   });
 
   it("match: plain websocket clients send and receive", async () => {
