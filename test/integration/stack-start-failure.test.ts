@@ -49,13 +49,17 @@ describe("failed start", () => {
     expect(processesMentioning(`REDIS_URL=redis://127.0.0.1:${port}`)).toEqual([]);
   });
 
-  it("a readiness budget that runs out: 'no PONG from redis at … after …', and the process is gone", async () => {
+  it("a readiness budget that runs out: the message names the target and the budget; nothing is left", async () => {
     const progress: string[] = [];
+    const dir = workDir();
     const err = await localDriver
-      .up(resolveTopology("nginx-rr-2x1"), { workDir: workDir(), onProgress: (l) => progress.push(l), readyTimeoutMs: 1 })
+      .up(resolveTopology("nginx-rr-2x1"), { workDir: dir, onProgress: (l) => progress.push(l), readyTimeoutMs: 1 })
       .catch((e: unknown) => e as Error);
-    expect((err as Error).message).toMatch(/^no PONG from redis at 127\.0\.0\.1:\d+ after 0 s/);
-    const port = Number(/redis at 127\.0\.0\.1:(\d+)/.exec((err as Error).message)![1]);
-    expect(await isPortFree(port)).toBe(true);
+    // usually redis is not up within 1 ms; on a busy machine it may be, and then an app is not
+    const m = /^no (?:PONG from redis at |200 from http:\/\/)127\.0\.0\.1:(\d+)\S* after 0 s/.exec((err as Error).message);
+    expect(m, (err as Error).message).not.toBeNull();
+    expect(err).toBeInstanceOf(UserError);
+    expect(await isPortFree(Number(m![1]))).toBe(true);
+    expect(processesMentioning(dir)).toEqual([]);
   });
 });
