@@ -12,25 +12,10 @@ import * as eio from "engine.io-parser";
 import { Decoder as OfficialDecoder, Encoder as OfficialEncoder } from "socket.io-parser";
 import { ensureK6 } from "../../harness/k6/provision.ts";
 import { Gen } from "../unit/codec-gen.ts";
-import { runCodecSelfTest, type CodecCases, type Wire } from "./fixtures/codec-selftest.ts";
+import { toWire } from "../support/binary-json.ts";
+import { runCodecSelfTest, type CodecCases } from "./fixtures/codec-selftest.ts";
 
 const ENTRY = fileURLToPath(new URL("./fixtures/codec-in-k6.entry.js", import.meta.url));
-
-/** Binary leaves (ArrayBuffer, Buffer, views) → {"$bytes":[…]} for a JSON file. */
-function toWire(value: unknown): Wire {
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-    const bytes =
-      value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    return { $bytes: Array.from(bytes) };
-  }
-  if (Array.isArray(value)) return value.map(toWire);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = toWire((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
 
 function officialEncodePacket(packet: eio.Packet, supportsBinary: boolean): unknown {
   let out: unknown;

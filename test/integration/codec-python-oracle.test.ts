@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { decodePacket, decodePayload, encodePacket, encodePayload, type EioPacket } from "../../scenarios/lib/engineio.ts";
 import { SioDecoder, encodeSioPacket, type SioPacket } from "../../scenarios/lib/socketio.ts";
+import { revive, toWire } from "../support/binary-json.ts";
 import { Gen, normalizeBinary } from "../unit/codec-gen.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -19,34 +20,6 @@ function pythonHasSocketio(): boolean {
 }
 
 const HAVE_PYTHON = pythonHasSocketio();
-
-/** Binary leaves → {"$bytes":[…]}, the JSON form the Python script revives. */
-function toWire(value: unknown): unknown {
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-    const bytes =
-      value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    return { $bytes: Array.from(bytes) };
-  }
-  if (Array.isArray(value)) return value.map(toWire);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = toWire((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
-
-function fromWire(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(fromWire);
-  if (value !== null && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    if (Array.isArray(o.$bytes) && Object.keys(o).length === 1) return new Uint8Array(o.$bytes as number[]).buffer;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(o)) out[key] = fromWire(o[key]);
-    return out;
-  }
-  return value;
-}
 
 /** A decoded packet as any decoder reports it: binary types folded into EVENT / ACK. */
 function meaning(packet: { type: number; nsp: string; id?: number; data?: unknown }): unknown {
@@ -94,7 +67,7 @@ describe.skipIf(!HAVE_PYTHON)("codecs vs python-engineio / python-socketio (Debi
   it("engine.io packets: ours encode exactly as python-engineio, and decode its output", () => {
     eioPackets.forEach((packet, i) => {
       const py = answer!.eioEncoded[i];
-      const pyWs = fromWire(py.ws) as string | ArrayBuffer;
+      const pyWs = revive(py.ws) as string | ArrayBuffer;
       expect(normalizeBinary(encodePacket(packet, true)), `case ${i}`).toEqual(normalizeBinary(pyWs));
       expect(encodePacket(packet, false), `case ${i}`).toBe(py.poll);
       expect(normalizeBinary(decodePacket(pyWs)), `case ${i}`).toEqual(normalizeBinary(packet));
@@ -109,7 +82,7 @@ describe.skipIf(!HAVE_PYTHON)("codecs vs python-engineio / python-socketio (Debi
       const pyDecoded = answer!.eioDecodedPayloads[i];
       expect(pyDecoded.map((p) => p.type), `body ${i}`).toEqual(packets.map((p) => p.type));
       pyDecoded.forEach((p, k) => {
-        if (p.binary !== null) expect(normalizeBinary(fromWire(p.binary))).toEqual(normalizeBinary(packets[k].data));
+        if (p.binary !== null) expect(normalizeBinary(revive(p.binary))).toEqual(normalizeBinary(packets[k].data));
       });
     });
   });
@@ -120,14 +93,14 @@ describe.skipIf(!HAVE_PYTHON)("codecs vs python-engineio / python-socketio (Debi
       const py = answer!.sioDecoded[i];
       expect(py.error, `case ${i}: ${String(encodeSioPacket(packet)[0])}`).toBeUndefined();
       if (py.type === 5 || py.type === 6) binaries++;
-      expect(meaning(fromWire(py) as SioPacket), `case ${i}`).toEqual(meaning(packet));
+      expect(meaning(revive(py) as SioPacket), `case ${i}`).toEqual(meaning(packet));
     });
     expect(binaries).toBeGreaterThan(100);
   });
 
   it("socket.io: python-encode -> ours-decode == input", () => {
     sioPackets.forEach((packet, i) => {
-      const parts = fromWire(answer!.sioEncoded[i]) as Array<string | ArrayBuffer>;
+      const parts = revive(answer!.sioEncoded[i]) as Array<string | ArrayBuffer>;
       const decoder = new SioDecoder();
       let last: SioPacket | null = null;
       parts.forEach((part, k) => {

@@ -3,6 +3,7 @@
 
 import type { EioPacket, EioPacketType } from "../../scenarios/lib/engineio.ts";
 import type { SioPacket } from "../../scenarios/lib/socketio.ts";
+import { hexOf, isBinary } from "../support/binary-json.ts";
 import { mulberry32 } from "../support/prng.ts";
 
 export class Gen {
@@ -170,13 +171,7 @@ export class Gen {
 
 /** Deep copy with every ArrayBuffer / view (Node Buffer included) replaced by {$bin: hex}. */
 export function normalizeBinary(value: unknown): unknown {
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-    const bytes =
-      value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    let hex = "";
-    for (let i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
-    return { $bin: hex };
-  }
+  if (isBinary(value)) return { $bin: hexOf(value) };
   if (Array.isArray(value)) return value.map(normalizeBinary);
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
