@@ -145,6 +145,14 @@ describe("rtsoak stack (real CLI)", () => {
     expect(logs.stdout).toContain("==> access:");
     expect(logs.stdout).toContain('"event":"listening"');
 
+    // logs --follow prints new access-log lines as they come, until Ctrl-C
+    const follow = background(cwd, ["logs", "--follow"]);
+    expect(await eventually(() => follow.output().includes("==> redis:"), 20_000)).toBe(true);
+    await fetch(`${state.baseUrl}/healthz?from=follow-test`);
+    expect(await eventually(() => /access +\| \{"time":.*"args":"from=follow-test"\}/.test(follow.output()), 10_000)).toBe(true);
+    follow.child.kill("SIGINT");
+    expect(await follow.exited).toBe(0);
+
     const again = cli(cwd, ["up", "--topology", "nginx-rr-2x1"]);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/a stack is already running \(nginx-iphash-2x1 .*\); stop it with `rtsoak stack down` first\./);
