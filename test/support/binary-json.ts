@@ -22,16 +22,21 @@ export function hexOf(value: ArrayBuffer | ArrayBufferView): string {
   return hex;
 }
 
-/** Binary leaves → {"$bytes":[…]}, everywhere in a value (a deep copy). */
-export function toWire(value: unknown): Wire {
-  if (isBinary(value)) return { $bytes: Array.from(bytesOf(value)) };
-  if (Array.isArray(value)) return value.map(toWire);
+/** A deep copy of value (arrays and plain objects) with every binary leaf replaced by leaf(it). */
+export function mapBinary(value: unknown, leaf: (binary: ArrayBuffer | ArrayBufferView) => unknown): unknown {
+  if (isBinary(value)) return leaf(value);
+  if (Array.isArray(value)) return value.map((v) => mapBinary(v, leaf));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = toWire((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value)) out[key] = mapBinary((value as Record<string, unknown>)[key], leaf);
     return out;
   }
   return value;
+}
+
+/** Binary leaves → {"$bytes":[…]}, everywhere in a value (a deep copy). */
+export function toWire(value: unknown): Wire {
+  return mapBinary(value, (binary) => ({ $bytes: Array.from(bytesOf(binary)) }));
 }
 
 /** {"$bytes":[…]} → ArrayBuffer, everywhere in a JSON value. */

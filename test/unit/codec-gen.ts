@@ -3,7 +3,7 @@
 
 import type { EioPacket, EioPacketType } from "../../scenarios/lib/engineio.ts";
 import type { SioPacket } from "../../scenarios/lib/socketio.ts";
-import { hexOf, isBinary } from "../support/binary-json.ts";
+import { hexOf, mapBinary } from "../support/binary-json.ts";
 import { mulberry32 } from "../support/prng.ts";
 
 export class Gen {
@@ -171,12 +171,5 @@ export class Gen {
 
 /** Deep copy with every ArrayBuffer / view (Node Buffer included) replaced by {$bin: hex}. */
 export function normalizeBinary(value: unknown): unknown {
-  if (isBinary(value)) return { $bin: hexOf(value) };
-  if (Array.isArray(value)) return value.map(normalizeBinary);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = normalizeBinary((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
+  return mapBinary(value, (binary) => ({ $bin: hexOf(binary) }));
 }
