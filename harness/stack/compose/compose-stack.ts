@@ -124,14 +124,16 @@ export class ComposeStack {
     return c.number > 1 ? `${c.service}${c.number}` : c.service;
   }
 
-  /** Starts a log follower for every container not yet followed; returns app log files by instance. */
+  /** App log files by instance id; grows as replicas appear (removed ones keep their files). */
+  readonly appLogs: Record<string, string> = {};
+
+  /** Starts a log follower for every container not yet followed; returns the app log files. */
   async followAll(): Promise<Record<string, string>> {
-    const appLogs: Record<string, string> = {};
     for (const c of await this.containers()) {
       const file = this.logs.follow(c.id, this.label(c));
-      if (c.service === this.spec.services.app) appLogs[this.label(c)] = file;
+      if (c.service === this.spec.services.app) this.appLogs[this.label(c)] = file;
     }
-    return appLogs;
+    return this.appLogs;
   }
 
   // ---- the proxy ----

@@ -125,13 +125,24 @@ export async function pollFor<T>(check: () => Promise<T | undefined>, budgetMs: 
   }
 }
 
-/** Resolves once the container runs and, if it has a health check, reports healthy. */
+/** True when some process in the container listens on a TCP port (from /proc/net/tcp*). */
+export async function listensOnTcp(containerId: string): Promise<boolean> {
+  const out = await dockerMaybe(["exec", containerId, "sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null"], { timeoutMs: 15_000 });
+  // columns: sl local_address rem_address st …; st 0A = LISTEN
+  return (out ?? "").split("\n").some((l) => l.trim().split(/\s+/)[3] === "0A");
+}
+
+/**
+ * Resolves once the container runs and, if it has a health check, reports healthy; without a
+ * health check (a user's service), once it listens on a TCP port.
+ */
 export async function waitHealthy(id: string, label: string, budgetMs = 60_000): Promise<ProjectContainer> {
   const end = Date.now() + budgetMs;
   let last: ProjectContainer | undefined;
   for (;;) {
     [last] = await inspectContainers([id]);
-    if (last && last.state === "running" && (last.health === undefined || last.health === "healthy")) return last;
+    if (last && last.state === "running" && last.health === "healthy") return last;
+    if (last && last.state === "running" && last.health === undefined && (await listensOnTcp(id))) return last;
     const over = !last || last.state === "exited" || last.state === "dead" || Date.now() >= end;
     if (over) {
       const seen = last ? `${last.state}${last.health ? `, ${last.health}` : ""}` : "gone";

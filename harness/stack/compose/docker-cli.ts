@@ -23,7 +23,8 @@ export interface RunOptions {
 /** Runs `cmd args`; resolves with the exit code and output, never rejects for a non-zero exit. */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    const withInput = opts.input !== undefined;
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: [withInput ? "pipe" : "ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let partial = "";
@@ -34,11 +35,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       partial = parts.pop() ?? "";
       for (const l of parts) if (l.trim()) opts.onLine(l);
     };
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
       lines(d);
     });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
       lines(d);
     });
@@ -55,7 +56,10 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
-    child.stdin.end(opts.input ?? "");
+    if (withInput) {
+      child.stdin!.on("error", () => undefined); // the command may exit without reading it
+      child.stdin!.end(opts.input);
+    }
   });
 }
 

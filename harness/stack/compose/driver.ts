@@ -27,6 +27,11 @@ export interface ComposeDriverOptions {
   readyTimeoutMs?: number;
 }
 
+/** A StackDriver whose stacks carry the compose extras. */
+export interface ComposeStackDriver extends StackDriver {
+  up(topology: Topology, options: StackUpOptions): Promise<ComposeRunningStack>;
+}
+
 /** The compose stack a driver returns: a RunningStack whose control has the compose extras. */
 export interface ComposeRunningStack extends RunningStack {
   control: ComposeControl;
@@ -181,7 +186,7 @@ async function bringUp(plan: UpPlan): Promise<ComposeRunningStack> {
 }
 
 /** The driver for rtsoak's own replica (compose/docker-compose*.yml). */
-export function createComposeDriver(options: ComposeDriverOptions = {}): StackDriver & { up(t: Topology, o: StackUpOptions): Promise<ComposeRunningStack> } {
+export function createComposeDriver(options: ComposeDriverOptions = {}): ComposeStackDriver {
   return {
     name: "compose",
     async up(topology: Topology, upOptions: StackUpOptions): Promise<ComposeRunningStack> {
@@ -250,7 +255,7 @@ export function createComposeDriver(options: ComposeDriverOptions = {}): StackDr
 }
 
 /** rtsoak's replica with a static proxy config (HAProxy too). */
-export const composeDriver = createComposeDriver();
+export const composeDriver: ComposeStackDriver = createComposeDriver();
 
 export interface UserComposeOptions {
   /** The user's compose file. */
@@ -294,7 +299,7 @@ async function waitForHandshake(baseUrl: string, budgetMs: number): Promise<void
  * master SIGUSR2; its config must name the app service so a reload picks up new replicas),
  * stale-upstream recreates the app containers without reloading the proxy.
  */
-export function composeDriverForUserFile(opts: UserComposeOptions): StackDriver & { up(t: Topology, o: StackUpOptions): Promise<ComposeRunningStack> } {
+export function composeDriverForUserFile(opts: UserComposeOptions): ComposeStackDriver {
   return {
     name: "compose",
     async up(topology: Topology, upOptions: StackUpOptions): Promise<ComposeRunningStack> {
