@@ -45,7 +45,11 @@ export const PROFILES: Record<ProfileName, Omit<RunSettings, "command">> = {
     events: ["40s:recycle"],
     thresholds: GATE_THRESHOLDS,
     windowMs: 1_000,
-    settleMs: 10_000,
+    // A disruption's own aftermath must stay inside its window: nginx's passive health check
+    // (max_fails=1 fail_timeout=10s, the defaults the replica keeps) takes a backend whose
+    // in-flight long-polls a recycle cut out of rotation for 10 s, then sticky clients moved
+    // meanwhile lose their sessions again when it returns (~12 s after the event).
+    settleMs: 20_000,
     sourceAddresses: 64,
   },
   // Hours, flat memory: coarse windows, periodic recycles.
