@@ -6,7 +6,7 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 import { COMPOSE_DIR } from "../../harness/stack/compose/images.ts";
 import type { ComposeRunningStack } from "../../harness/stack/compose/driver.ts";
 import { appEvents, pollingLoad, readAccessLog, sioSession } from "../integration/stack-helpers.ts";
-import { describeDocker, ensureTestImages, leftovers, upCompose } from "./support.ts";
+import { describeDocker, ensureTestImages, eventually, leftovers, upCompose } from "./support.ts";
 
 let stack: ComposeRunningStack | undefined;
 afterEach(async () => {
@@ -29,9 +29,11 @@ describeDocker("compose stack: stickiness", () => {
     expect(totals.sessions).toBe(10);
     expect(totals.sessionUnknown / totals.sidRequests).toBeGreaterThan(0.2);
     // the proxy's access log (written in the container, read on the host) agrees, over both containers
-    const sidLines = readAccessLog(stack.endpoints.proxyAccessLog!).filter((e) => e.args.includes("sid="));
-    expect(sidLines.filter((e) => e.status === 400).length).toBe(totals.sessionUnknown);
-    expect(new Set(sidLines.map((e) => e.upstream)).size).toBe(2);
+    // (nginx writes a line just after the answer went out: give the last ones a moment)
+    const sidLines = () => readAccessLog(stack!.endpoints.proxyAccessLog!).filter((e) => e.args.includes("sid="));
+    await eventually(() => sidLines().filter((e) => e.status === 400).length >= totals.sessionUnknown, 5_000);
+    expect(sidLines().filter((e) => e.status === 400).length).toBe(totals.sessionUnknown);
+    expect(new Set(sidLines().map((e) => e.upstream)).size).toBe(2);
 
     const ws = await Promise.all(Array.from({ length: 6 }, () => sioSession(stack!.endpoints.baseUrl, { transports: ["websocket"], emits: 2 })));
     for (const r of ws) expect(r).toMatchObject({ connected: true, acks: 2, transport: "websocket" });
