@@ -258,3 +258,38 @@ export async function eventually(check: () => boolean, timeoutMs: number): Promi
   }
   return true;
 }
+
+// ---- event windows, computed here from analysed.json (not with the analysis' own helpers) ----
+
+export interface Range {
+  start: number;
+  end: number;
+  name: string;
+}
+
+/** [start, end + settle) of every event of the run, with the settle the analysis used. */
+export function eventRanges(run: AnalysedRun): Range[] {
+  const settle = run.settings?.settleMs;
+  if (settle === undefined) throw new Error("analysed.json has no settings.settleMs");
+  return run.events.map((e) => ({ start: e.event.start, end: e.event.end + settle, name: `${e.event.name}${e.event.target ? ` ${e.event.target}` : ""}` }));
+}
+
+/** Does [from, to) touch any range? */
+export const touches = (ranges: Range[], from: number, to: number) => ranges.some((r) => from < r.end && to > r.start);
+
+/** Windows with their failures and non-2xx statuses, split by whether they touch an event range. */
+export function windowsByEvents(run: AnalysedRun): { inside: typeof run.windows; outside: typeof run.windows } {
+  const ranges = eventRanges(run);
+  const inside: typeof run.windows = [];
+  const outside: typeof run.windows = [];
+  for (const w of run.windows) (touches(ranges, w.start, w.start + run.windowMs) ? inside : outside).push(w);
+  return { inside, outside };
+}
+
+/** Failures and error statuses (>= 400, "0") of one window, e.g. { session_unknown: 2, "502": 1 }. */
+export function windowTrouble(w: AnalysedRun["windows"][number]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(w.failures)) if (v) out[k] = v;
+  for (const [k, v] of Object.entries(w.statuses)) if (v && (k === "0" || Number(k) >= 400)) out[k] = v;
+  return out;
+}
