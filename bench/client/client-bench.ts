@@ -27,6 +27,8 @@ export interface ClientBenchOptions {
   /** Websocket sessions held for the memory measurement, e.g. [1000, 2000]. */
   holdSizes: number[];
   holdSeconds: number;
+  /** k6 sessions per VU while holding (the scenario's CLIENTS_PER_VU). */
+  perVu: number;
   payloadBytes: number;
   log: (line: string) => void;
 }
@@ -36,6 +38,7 @@ export const CLIENT_DEFAULTS: Omit<ClientBenchOptions, "log"> = {
   seconds: 20,
   holdSizes: [1000, 2000],
   holdSeconds: 40,
+  perVu: 100,
   payloadBytes: 16,
 };
 
@@ -45,9 +48,11 @@ interface LoopPair {
   sio: Measurement;
 }
 
-interface HoldPair {
+interface HoldSet {
   sessions: number;
   k6: Measurement;
+  /** bench/k6/bare-websocket.ts: k6's own cost per socket, without rtsoak's client. */
+  bare: Measurement;
   sio: Measurement;
 }
 
@@ -58,10 +63,11 @@ export async function clientBench(o: ClientBenchOptions): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "rtsoak-bench-client-"));
   const loopScript = await bundleScenario("session-loop", join(work, "k6"), BENCH_K6_DIR);
   const holdScript = await bundleScenario("websocket", join(work, "k6"));
+  const bareScript = await bundleScenario("bare-websocket", join(work, "k6"), BENCH_K6_DIR);
   const server = await startReferenceServer();
   o.log(`client benchmark: k6 ${k6.version} vs socket.io-client 4.8 (Node ${process.version}), server ${server.url} (Node reference app, WORKERS=1, TICK_MS=0)`);
   const loops: LoopPair[] = [];
-  const holds: HoldPair[] = [];
+  const holds: HoldSet[] = [];
   try {
     for (const transport of ["websocket", "polling"] as const) {
       const spec = { target: server.url, transport, concurrency: o.concurrency, seconds: o.seconds, payloadBytes: o.payloadBytes };
@@ -74,14 +80,17 @@ export async function clientBench(o: ClientBenchOptions): Promise<void> {
       loops.push({ transport, k6: k6m, sio: siom });
     }
     for (const sessions of o.holdSizes) {
-      const spec = { target: server.url, sessions, seconds: o.holdSeconds, emitIntervalMs: 5000, startJitterMs: 10_000, payloadBytes: o.payloadBytes };
+      const spec = { target: server.url, sessions, seconds: o.holdSeconds, emitIntervalMs: 5000, startJitterMs: 10_000, payloadBytes: o.payloadBytes, perVu: o.perVu };
       o.log(`  hold ${sessions} websocket sessions: k6 websocket scenario, ${o.holdSeconds} s…`);
       const k6m = await k6Hold(k6.path, holdScript, spec, work);
+      await pause(3000);
+      o.log(`  hold ${sessions} websocket sessions: bare k6/websockets, ${o.holdSeconds} s…`);
+      const bare = await k6Hold(k6.path, bareScript, spec, work, true);
       await pause(3000);
       o.log(`  hold ${sessions} websocket sessions: socket.io-client, ${o.holdSeconds} s…`);
       const siom = await nodeHold(spec);
       await pause(3000);
-      holds.push({ sessions, k6: k6m, sio: siom });
+      holds.push({ sessions, k6: k6m, bare, sio: siom });
     }
   } finally {
     await server.stop();
@@ -111,31 +120,32 @@ function loopReport(loops: LoopPair[], o: ClientBenchOptions): string[] {
   ];
 }
 
-function holdReport(holds: HoldPair[], o: ClientBenchOptions): string[] {
-  const per1000 = (m: Measurement, n: number) => mb(m.peakRssKb) / (n / 1000);
-  const rows = holds.map(({ sessions, k6, sio }) => [
-    int(sessions),
-    `${int(k6.sessions)} / ${int(k6.failed)}`,
-    fixed(mb(k6.peakRssKb)),
-    fixed(per1000(k6, sessions)),
-    `${int(sio.sessions)} / ${int(sio.failed)}`,
-    fixed(mb(sio.peakRssKb)),
-    fixed(per1000(sio, sessions)),
-    ratio(k6.peakRssKb, sio.peakRssKb),
-  ]);
+function holdReport(holds: HoldSet[], o: ClientBenchOptions): string[] {
+  const clients = [
+    ["rtsoak k6 client", (h: HoldSet) => h.k6],
+    ["bare k6/websockets", (h: HoldSet) => h.bare],
+    ["socket.io-client", (h: HoldSet) => h.sio],
+  ] as const;
+  const rows: string[][] = [];
+  for (const h of holds) {
+    for (const [who, pick] of clients) {
+      const m = pick(h);
+      rows.push([int(h.sessions), who, `${int(m.sessions)} / ${int(m.failed)}`, fixed(mb(m.peakRssKb)), fixed(mb(m.peakRssKb) / (h.sessions / 1000)), ratio(m.peakRssKb, h.sio.peakRssKb)]);
+    }
+  }
   const lines = [
-    `Held websocket sessions: ${o.holdSeconds} s, echo with ack every 5 s, connects spread over 10 s (k6: scenarios/websocket.ts, 100 sessions per VU, streamed like a harness run)`,
-    table(["sessions", "k6 opened / failed", "k6 peak RSS MB", "k6 MB per 1,000", "sio connected / failed", "sio peak RSS MB", "sio MB per 1,000", "ratio k6 / sio"], rows),
+    `Held websocket sessions: ${o.holdSeconds} s, echo with ack every 5 s, connects spread over 10 s; k6 runs as the harness runs it (no summary, samples streamed), ${o.perVu} sessions per VU`,
+    `(rtsoak k6 client = scenarios/websocket.ts; bare k6/websockets = bench/k6/bare-websocket.ts, the least script that holds a session)`,
+    table(["sessions", "client", "connected / failed", "peak RSS MB", "MB per 1,000", "ratio to socket.io-client"], rows, 2),
   ];
   if (holds.length >= 2) {
     const a = holds[0];
     const b = holds[holds.length - 1];
     const k = (b.sessions - a.sessions) / 1000;
-    const k6Slope = mb(b.k6.peakRssKb - a.k6.peakRssKb) / k;
-    const sioSlope = mb(b.sio.peakRssKb - a.sio.peakRssKb) / k;
-    lines.push(
-      `Marginal cost (${int(a.sessions)} → ${int(b.sessions)} sessions): k6 ${fixed(k6Slope)} MB per 1,000 sessions, socket.io-client ${fixed(sioSlope)} MB per 1,000; ratio k6 / socket.io-client ${ratio(k6Slope, sioSlope)}`,
-    );
+    const slope = (pick: (h: HoldSet) => Measurement) => mb(pick(b).peakRssKb - pick(a).peakRssKb) / k;
+    const sio = slope((h) => h.sio);
+    lines.push(`Marginal peak RSS per 1,000 more sessions (${int(a.sessions)} → ${int(b.sessions)}):`);
+    for (const [who, pick] of clients) lines.push(`  ${who.padEnd(20)} ${fixed(slope(pick)).padStart(7)} MB per 1,000   ratio to socket.io-client ${ratio(slope(pick), sio)}`);
   }
   return lines;
 }

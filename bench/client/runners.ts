@@ -44,6 +44,8 @@ export interface HoldSpec {
   emitIntervalMs: number;
   startJitterMs: number;
   payloadBytes: number;
+  /** k6: sessions per VU (CLIENTS_PER_VU). */
+  perVu: number;
 }
 
 interface SummaryMetric {
@@ -122,12 +124,21 @@ export function nodeHold(spec: HoldSpec): Promise<Measurement> {
 }
 
 /**
- * rtsoak's websocket scenario holding `sessions` sessions (100 per VU), run exactly as the
- * harness runs k6 (no k6 summary, samples streamed through a FIFO into the RunAggregator).
+ * k6 holding `sessions` websocket sessions (`perVu` per VU), run exactly as the harness runs
+ * k6 (no k6 summary, samples streamed through a FIFO). `script` is rtsoak's websocket
+ * scenario (its samples go into the RunAggregator) or bench/k6/bare-websocket.ts (`bare`:
+ * its bench_ws_open points are counted).
  */
-export async function k6Hold(k6: string, script: string, spec: HoldSpec, workDir: string): Promise<Measurement> {
-  const perVu = Math.min(100, spec.sessions);
+export async function k6Hold(k6: string, script: string, spec: HoldSpec, workDir: string, bare = false): Promise<Measurement> {
+  const perVu = Math.min(spec.perVu, spec.sessions);
   const aggregator = new RunAggregator({ windowMs: 10_000 });
+  let bareOpened = 0;
+  const onLine = bare
+    ? (line: string) => {
+        if (line.startsWith('{"metric":"bench_ws_open","type":"Point"')) bareOpened++;
+      }
+    : (line: string) => aggregator.addLine(line);
+  const name = `k6-hold-${bare ? "bare" : "rtsoak"}-${spec.sessions}`;
   const sampler = new ProcSampler(() => findChild(process.pid, "k6"), 250).start();
   const result = await runK6({
     k6,
@@ -142,12 +153,16 @@ export async function k6Hold(k6: string, script: string, spec: HoldSpec, workDir
       PAYLOAD_BYTES: String(spec.payloadBytes),
       GRACEFUL_STOP: "10s",
     },
-    fifoPath: join(workDir, `k6-hold-${spec.sessions}.fifo`),
-    onLine: (line) => aggregator.addLine(line),
-    logFile: join(workDir, `k6-hold-${spec.sessions}.log`),
+    fifoPath: join(workDir, `${name}.fifo`),
+    onLine,
+    logFile: join(workDir, `${name}.log`),
   });
   sampler.stop();
-  if (result.exitCode !== 0) throw new Error(`k6 websocket scenario (${spec.sessions} sessions) exited with ${result.exitCode}: ${result.tail.trim().split("\n").slice(-3).join(" ")}`);
+  if (result.exitCode !== 0) throw new Error(`k6 ${name} exited with ${result.exitCode}: ${result.tail.trim().split("\n").slice(-3).join(" ")}`);
+  const cpuMs = sampler.last?.cpuMs ?? Number.NaN;
+  if (bare) {
+    return { sessions: bareOpened, failed: spec.sessions - bareOpened, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, cpuMs, peakRssKb: sampler.peakRssKb };
+  }
   const run = aggregator.finish();
   const failed = Object.values(run.totals.failures).reduce((a, b) => a + b, 0);
   return {
@@ -156,7 +171,7 @@ export async function k6Hold(k6: string, script: string, spec: HoldSpec, workDir
     p50: run.latency.ackRtt.p50,
     p95: run.latency.ackRtt.p95,
     p99: run.latency.ackRtt.p99,
-    cpuMs: sampler.last?.cpuMs ?? Number.NaN,
+    cpuMs,
     peakRssKb: sampler.peakRssKb,
   };
 }
