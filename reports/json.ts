@@ -1,7 +1,7 @@
 // The machine-readable run summary (schema "rtsoak.run-summary/v1", described by
 // reports/schema/run-summary.v1.json). Additive changes keep v1; anything that renames or
 // removes a field is v2.
-import type { AnalysedRun, Percentiles } from "../harness/analysis/types.ts";
+import type { AnalysedRun, BreakdownRow, EventImpact, ThresholdResult } from "../harness/analysis/types.ts";
 import { formatInstant } from "./format.ts";
 import { errorCount, runErrors, runRates, type RunRates } from "./rates.ts";
 import { describeTopology } from "./topology.ts";
@@ -22,48 +22,31 @@ export interface RunSummaryV1 {
   command: string;
   topology: { name: string; description: string; detail: unknown };
   windowMs: number;
-  totals: {
-    requests: number;
+  /** The analysis' totals, wsDials null when not counted, and the failed requests and errors. */
+  totals: Omit<AnalysedRun["totals"], "wsDials"> & {
     /** Websocket dials; null when the run did not count them. */
     wsDials: number | null;
     failedRequests: number;
     /** Failed requests plus failures with no request behind them (errorRate's numerator). */
     errors: number;
-    statuses: Record<string, number>;
-    failures: Record<string, number>;
-    wsCloses: Record<string, number>;
-    sessionsOpened: number;
-    sessionsLost: number;
-    reconnects: number;
-    upgrades: number;
-    keepalive: Record<string, number>;
   };
   rates: RunRates;
   latency: AnalysedRun["latency"];
-  thresholds: Array<{ name: string; expression: string; measured: number; display: string; pass: boolean; scope: string | null }>;
-  events: Array<{
-    name: string;
-    target: string | null;
-    ok: boolean;
-    detail: string | null;
-    startedAt: string;
-    offsetMs: number;
-    durationMs: number;
-    rateBefore: number;
-    peakDuring: number;
-    errorsAttributed: number;
-    recoveryMs: number | null;
-    sessionsLost: number;
-    statuses: Record<string, number>;
-  }>;
-  breakdown: Array<{
-    key: string;
-    requests: number;
-    errorRate: number;
-    statuses: Record<string, number>;
-    failures: Record<string, number>;
-    latency: Percentiles;
-  }>;
+  thresholds: Array<Omit<ThresholdResult, "scope"> & { scope: string | null }>;
+  /** The event as fired (optional fields null, instants ISO 8601) and its impact as analysed. */
+  events: Array<
+    {
+      name: string;
+      target: string | null;
+      ok: boolean;
+      detail: string | null;
+      startedAt: string;
+      offsetMs: number;
+      durationMs: number;
+    } & Omit<EventImpact, "event">
+  >;
+  /** The analysis' breakdown rows with each row's share of failed requests. */
+  breakdown: Array<BreakdownRow & { errorRate: number }>;
   reconciliation: { k6Total: number; proxyTotal: number; mismatches: number } | null;
   notes: string[];
 }
