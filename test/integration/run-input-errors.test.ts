@@ -2,7 +2,7 @@
 // one line on stderr, "rtsoak: <the problem>; <the fix>.", no stack trace, nothing on stdout,
 // and no run folder left behind.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, isPortFree } from "../../harness/net/ports.ts";
@@ -26,6 +26,7 @@ function expectOneSentence(r: CliResult, runDir: string, message: RegExp): void 
 
 async function bad(name: string, args: string[], opts: { env?: NodeJS.ProcessEnv; command?: string[]; files?: Record<string, string> } = {}) {
   const cwd = tempCwd(`bad-${name}`);
+  cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
   for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(cwd, file), text);
   const runDir = join(cwd, "run");
   const r = await runCli([...args, "--out", runDir], { cwd, env: opts.env, command: opts.command, timeoutMs: 60_000 });
@@ -67,6 +68,7 @@ describe("rtsoak run: bad input is one sentence and exit 2 (real CLI)", () => {
   it.skipIf(!canUnshare)("k6 missing and Go missing (PATH=/usr/bin:/bin, empty cache, no K6_BIN, /usr/local/go hidden)", async () => {
     const cache = tempCwd("empty-cache");
     const hide = tempCwd("empty-dir");
+    cleanups.push(() => rmSync(cache, { recursive: true, force: true }), () => rmSync(hide, { recursive: true, force: true }));
     const env: NodeJS.ProcessEnv = { PATH: "/usr/bin:/bin", RTSOAK_CACHE_DIR: cache, HOME: process.env.HOME };
     // provision.ts also looks in /usr/local/go/bin (Go is often installed outside PATH): hide it
     // from this one command with a bind mount in a private mount namespace.
