@@ -23,6 +23,7 @@ function addRunOptions(cmd: Command, withProfile: boolean): Command {
     .option("--no-events", "no disruptions (overrides the profile's timeline)")
     .option("--threshold <name=expr>", 'threshold override, e.g. "sessionUnknownRate=<0.1%" (repeatable)', collect)
     .option("--window <time>", "analysis window, e.g. 1s")
+    .option("--settle <time>", "time after each event still counted as the event's (default: the profile's)")
     .option("-o, --out <dir>", "run folder (default rtsoak-runs/<time>-<profile>)")
     .option("--port <n>", "fixed port for the replica's proxy")
     .option("--source-addresses <n>", "loopback source addresses k6 spreads over (--local-ips)")

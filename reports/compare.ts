@@ -20,7 +20,9 @@ const RATE_KEY_LABELS: Record<keyof AnalysedRates, string> = {
   gatewayTimeoutRate: RATE_LABELS.status504,
   networkErrorRate: RATE_LABELS.network,
   sessionUnknownRate: RATE_LABELS.sessionUnknown,
+  sessionUnknownRateOutsideEvents: `${RATE_LABELS.sessionUnknown} outside events`,
   connectSuccess: RATE_LABELS.connectSuccess,
+  connectSuccessOutsideEvents: `${RATE_LABELS.connectSuccess} outside events`,
   sessionsLostRate: RATE_LABELS.sessionLoss,
 };
 

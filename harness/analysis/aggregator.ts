@@ -3,13 +3,14 @@
 // Nothing per sample is kept: counts go into fixed-size windows (window-grid.ts, bounded by
 // maxWindows), latencies into quantile sketches (sketch.ts), tag-keyed counts are capped
 // (counts.ts). Memory is flat however long the run is.
-import { METRIC, OP } from "../../scenarios/lib/metrics.ts";
+import { FAILURE, METRIC, OP } from "../../scenarios/lib/metrics.ts";
 import type { AccessLogEntry, AnalysedRun, BreakdownRow, RunEvent, Sample, WindowCounts } from "./types.ts";
 import { K6JsonParser, type K6ParserStats } from "./k6-json.ts";
 import { QuantileSketch } from "./sketch.ts";
 import { WindowGrid } from "./window-grid.ts";
 import { addRecord, inc, mergeInto, OTHER_KEY, toRecord, total, type CountMap } from "./counts.ts";
 import { errorRate, isErrorStatus, isStandaloneFailure } from "./error-rate.ts";
+import { SID_BEARING_OPS } from "./rates.ts";
 import { computeEventImpacts, IMPACT_DEFAULTS, type ImpactOptions } from "./impact.ts";
 import { parseAccessLogLine, wasRetried } from "./access-log.ts";
 import { countStatus, DEFAULT_TOLERANCE, reconcileWindows, type ReconcileTolerance, type ReconcileWindow } from "./reconcile.ts";
@@ -120,10 +121,14 @@ interface WindowAcc {
   reconnects: number;
   /** Websocket dial answers (ws_sessions status tag; "0" when none). */
   wsStatuses: CountMap | null;
+  /** HTTP requests that carry a sid (poll, post, upgrade): the session_unknown denominator. */
+  sidRequests: number;
+  /** Failed connection attempts, counted the way rates.ts counts them for connectSuccess. */
+  connectFailures: number;
 }
 
 function newWindow(): WindowAcc {
-  return { requests: 0, wsDials: 0, errors: 0, statuses: null, failures: null, keepalive: null, sessionsOpened: 0, sessionsLost: 0, reconnects: 0, wsStatuses: null };
+  return { requests: 0, wsDials: 0, errors: 0, statuses: null, failures: null, keepalive: null, sessionsOpened: 0, sessionsLost: 0, reconnects: 0, wsStatuses: null, sidRequests: 0, connectFailures: 0 };
 }
 
 function mergeWindow(a: WindowAcc, b: WindowAcc): void {
@@ -133,6 +138,8 @@ function mergeWindow(a: WindowAcc, b: WindowAcc): void {
   a.sessionsOpened += b.sessionsOpened;
   a.sessionsLost += b.sessionsLost;
   a.reconnects += b.reconnects;
+  a.sidRequests += b.sidRequests;
+  a.connectFailures += b.connectFailures;
   a.statuses = mergeInto(a.statuses, b.statuses);
   a.failures = mergeInto(a.failures, b.failures);
   a.keepalive = mergeInto(a.keepalive, b.keepalive);
@@ -215,6 +222,7 @@ export class RunAggregator {
         const status = tags.status || "0";
         w.requests += v;
         w.statuses = inc(w.statuses, status, v);
+        if (SID_BEARING_OPS.has(tags.op)) w.sidRequests += v;
         this.live.requests += v;
         this.live.outcomes += v;
         if (isErrorStatus(status)) {
@@ -237,6 +245,8 @@ export class RunAggregator {
         const status = tags.status || "0";
         w.wsDials += v;
         w.wsStatuses = inc(w.wsStatuses, status, v);
+        if (tags.op === OP.websocket && status !== "101") w.connectFailures += v;
+        if (SID_BEARING_OPS.has(tags.op)) w.sidRequests += v;
         this.live.wsDials += v;
         this.live.outcomes += v;
         const row = this.row(tags, "websocket");
@@ -251,6 +261,7 @@ export class RunAggregator {
         const w = this.grid.at(s.time);
         const kind = tags.kind || "unknown";
         w.failures = inc(w.failures, kind, v);
+        if (tags.op === OP.handshake || kind === FAILURE.connectError) w.connectFailures += v;
         if (isStandaloneFailure(kind, tags.transport)) {
           w.errors += v;
           this.live.errors += v;
@@ -489,6 +500,8 @@ export class RunAggregator {
         keepalive: toRecord(w.keepalive),
         errors: w.errors,
         wsDials: w.wsDials,
+        sidRequests: w.sidRequests,
+        connectFailures: w.connectFailures,
       });
     }
     return { windows, acc };

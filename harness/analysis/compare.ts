@@ -46,6 +46,7 @@ const RATE_KEYS: ReadonlyArray<keyof AnalysedRates> = [
   "errorRate",
   "errorRateOutsideEvents",
   "sessionUnknownRate",
+  "sessionUnknownRateOutsideEvents",
   "badRequestRate",
   "badGatewayRate",
   "badGatewayRateOutsideEvents",
@@ -53,10 +54,11 @@ const RATE_KEYS: ReadonlyArray<keyof AnalysedRates> = [
   "gatewayTimeoutRate",
   "networkErrorRate",
   "connectSuccess",
+  "connectSuccessOutsideEvents",
   "sessionsLostRate",
 ];
 
-const HIGHER_IS_BETTER: ReadonlySet<keyof AnalysedRates> = new Set(["connectSuccess"]);
+const HIGHER_IS_BETTER: ReadonlySet<keyof AnalysedRates> = new Set(["connectSuccess", "connectSuccessOutsideEvents"]);
 
 /**
  * Whether b is worse than a beyond max(absolute, relative × a). For a higher-is-better share
@@ -103,8 +105,9 @@ export function compareRuns(a: AnalysedRun, b: AnalysedRun, tolerance: Partial<C
   const ra = a.rates ?? computeRates(a);
   const rb = b.rates ?? computeRates(b);
   for (const key of RATE_KEYS) {
-    const va = ra[key].denominator > 0 ? ra[key].value : null;
-    const vb = rb[key].denominator > 0 ? rb[key].value : null;
+    // Runs stored by an older rtsoak may lack newer rates: treat them as not measured.
+    const va = ra[key]?.denominator > 0 ? ra[key].value : null;
+    const vb = rb[key]?.denominator > 0 ? rb[key].value : null;
     if (va === null && vb === null) continue;
     rows.push({ metric: key, kind: "rate", a: va, b: vb, change: judge(va, vb, tol.rateAbsolute, tol.rateRelative, HIGHER_IS_BETTER.has(key)) });
   }

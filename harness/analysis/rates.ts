@@ -10,10 +10,12 @@
 //   networkErrorRate           status "0" (no answer) / HTTP requests
 //   sessionUnknownRate         session_unknown failures / sid-bearing requests: HTTP requests and
 //                              websocket dials whose op is poll, post or upgrade
+//   sessionUnknownRateOutsideEvents  the same, windows outside every event range only
 //   connectSuccess             sessions opened / (sessions opened + failed connection attempts);
 //                              a failed attempt = a failure tagged op=handshake (polling handshake),
 //                              a connect_error (namespace refused), or a websocket-first dial
 //                              (ws_sessions, op=websocket) answered with anything but 101
+//   connectSuccessOutsideEvents the same, windows outside every event range only
 //   sessionsLostRate           sessions lost / sessions opened
 //
 // "Outside events" works at window granularity: a window touching an event range is inside.
@@ -26,7 +28,7 @@ export function measure(numerator: number, denominator: number): RateMeasure {
   return { value: denominator > 0 ? numerator / denominator : 0, numerator, denominator };
 }
 
-const SID_BEARING_OPS: ReadonlySet<string> = new Set([OP.poll, OP.post, OP.upgrade]);
+export const SID_BEARING_OPS: ReadonlySet<string> = new Set([OP.poll, OP.post, OP.upgrade]);
 
 /** The `op` part of a breakdown key ("transport/op"). */
 export function opOf(key: string): string {
@@ -51,6 +53,10 @@ export function computeRates(run: RateInput, settleMs = run.settings?.settleMs ?
   let outOutcomes = 0;
   let outRequests = 0;
   let out502 = 0;
+  let outSessionUnknown = 0;
+  let outSidRequests = 0;
+  let outOpened = 0;
+  let outConnectFailures = 0;
   run.windows.forEach((w, p) => {
     const e = windowErrors(w);
     const o = windowOutcomes(w);
@@ -61,6 +67,10 @@ export function computeRates(run: RateInput, settleMs = run.settings?.settleMs ?
       outOutcomes += o;
       outRequests += w.requests;
       out502 += w.statuses["502"] ?? 0;
+      outSessionUnknown += w.failures[FAILURE.sessionUnknown] ?? 0;
+      outSidRequests += w.sidRequests ?? 0;
+      outOpened += w.sessionsOpened;
+      outConnectFailures += w.connectFailures ?? 0;
     }
   });
 
@@ -86,7 +96,9 @@ export function computeRates(run: RateInput, settleMs = run.settings?.settleMs ?
     gatewayTimeoutRate: status("504"),
     networkErrorRate: status("0"),
     sessionUnknownRate: measure(t.failures[FAILURE.sessionUnknown] ?? 0, sidBearing),
+    sessionUnknownRateOutsideEvents: measure(outSessionUnknown, outSidRequests),
     connectSuccess: measure(t.sessionsOpened, t.sessionsOpened + connectFailures),
+    connectSuccessOutsideEvents: measure(outOpened, outOpened + outConnectFailures),
     sessionsLostRate: measure(t.sessionsLost, t.sessionsOpened),
   };
 }

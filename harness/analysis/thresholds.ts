@@ -22,7 +22,9 @@ const KEYS = {
   unavailableRate: { unit: "rate", name: "unavailable_rate", scope: "HTTP requests" },
   gatewayTimeoutRate: { unit: "rate", name: "gateway_timeout_rate", scope: "HTTP requests" },
   networkErrorRate: { unit: "rate", name: "network_error_rate", scope: "HTTP requests" },
+  sessionUnknownRateOutsideEvents: { unit: "rate", name: "session_unknown_rate_outside_events", scope: "sid-bearing requests outside event windows (start..end+settle)" },
   connectSuccess: { unit: "rate", name: "connect_success", scope: "connection attempts" },
+  connectSuccessOutsideEvents: { unit: "rate", name: "connect_success_outside_events", scope: "connection attempts outside event windows (start..end+settle)" },
   sessionsLostRate: { unit: "rate", name: "sessions_lost_rate", scope: "sessions opened" },
   httpP95Ms: { unit: "ms", name: "http_p95_ms", scope: "HTTP requests except long-poll GETs" },
   httpP99Ms: { unit: "ms", name: "http_p99_ms", scope: "HTTP requests except long-poll GETs" },
@@ -145,6 +147,7 @@ function measureKey(run: AnalysedRun, rates: AnalysedRates, key: ThresholdKey): 
     case "errorRateOutsideEvents":
       return rateOf(rates[key], "requests");
     case "sessionUnknownRate":
+    case "sessionUnknownRateOutsideEvents":
       return rateOf(rates[key], "sid-bearing requests");
     case "badRequestRate":
     case "badGatewayRate":
@@ -154,6 +157,7 @@ function measureKey(run: AnalysedRun, rates: AnalysedRates, key: ThresholdKey): 
     case "networkErrorRate":
       return rateOf(rates[key], "HTTP requests");
     case "connectSuccess":
+    case "connectSuccessOutsideEvents":
       return rateOf(rates[key], "connection attempts");
     case "sessionsLostRate":
       return rateOf(rates[key], "sessions");

@@ -65,6 +65,10 @@ export interface WindowCounts {
   errors?: number;
   /** Websocket dials (k6 ws_sessions), the other kind of outcome next to requests. */
   wsDials?: number;
+  /** Requests and dials that carry a sid (poll, post, upgrade). */
+  sidRequests?: number;
+  /** Failed connection attempts (handshake failures, connect_error, websocket-first dials without 101). */
+  connectFailures?: number;
 }
 
 export interface BreakdownRow {
@@ -126,7 +130,9 @@ export interface AnalysedRates {
   gatewayTimeoutRate: RateMeasure;
   networkErrorRate: RateMeasure;
   sessionUnknownRate: RateMeasure;
+  sessionUnknownRateOutsideEvents: RateMeasure;
   connectSuccess: RateMeasure;
+  connectSuccessOutsideEvents: RateMeasure;
   sessionsLostRate: RateMeasure;
 }
 

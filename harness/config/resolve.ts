@@ -22,6 +22,7 @@ export interface RunFlags {
   events?: boolean; // --no-events
   threshold?: string[];
   window?: string;
+  settle?: string;
   out?: string;
   port?: string;
   sourceAddresses?: string;
@@ -114,6 +115,7 @@ export function resolveSettings(flags: RunFlags, file: ConfigFile | null, comman
   if (flags.event?.length) s.events = flags.event;
   Object.assign(s.thresholds, keyValues(flags.threshold, "--threshold"));
   if (flags.window) s.windowMs = parseDuration(flags.window, "--window");
+  if (flags.settle) s.settleMs = parseDuration(flags.settle, "--settle");
   if (flags.out) s.outDir = flags.out;
   if (flags.port) s.port = positiveInt(flags.port, "--port");
   if (flags.sourceAddresses) s.sourceAddresses = positiveInt(flags.sourceAddresses, "--source-addresses");

@@ -144,6 +144,9 @@ describe("recycle-burst fixture", () => {
     expect(r.badRequestRate.numerator).toBe(17);
     expect(r.sessionUnknownRate).toEqual({ value: 17 / 320, numerator: 17, denominator: 320 });
     expect(r.connectSuccess).toEqual({ value: 116 / 120, numerator: 116, denominator: 120 });
+    // The burst's 17 session_unknown and 4 failed connects all fall inside the events' windows.
+    expect(r.sessionUnknownRateOutsideEvents).toEqual({ value: 0, numerator: 0, denominator: 176 });
+    expect(r.connectSuccessOutsideEvents).toEqual({ value: 1, numerator: 66, denominator: 66 });
     expect(r.sessionsLostRate).toEqual({ value: 3 / 116, numerator: 3, denominator: 116 });
   });
 

@@ -33,7 +33,7 @@ describe("settings: profile ← file ← flags", () => {
   it("takes the profile's defaults", () => {
     const s = resolveSettings({}, null, "rtsoak gate", "gate");
     expect(s).toMatchObject({ profile: "gate", durationMs: 90_000, scenario: "mixed", topology: "nginx-iphash-2x1", events: ["40s:recycle"] });
-    expect(s.thresholds.sessionUnknownRate).toBe("<0.1%");
+    expect(s.thresholds.sessionUnknownRateOutsideEvents).toBe("<0.1%");
   });
 
   it("lets the file override the profile and the flags override the file", () => {
