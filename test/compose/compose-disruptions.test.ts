@@ -111,7 +111,7 @@ describeDocker("compose stack: disruptions", () => {
     await sleep(4_000);
     expect(load.window(downFrom)[200] ?? 0).toBeGreaterThan(0);
     expect(await c.backendUp("app2")).toMatch(/app2 up again/);
-    expect((await stack.status()).join("\n")).toMatch(/app2 .* running \(healthy\)/);
+    expect((await stack.status()).join("\n")).toMatch(/app2 .* running/);
 
     // a dead address in the config: nginx retries the next server, so clients still get 200s
     expect(await c.staleUpstream()).toMatch(/added stale1 \d+\.\d+\.\d+\.\d+:8000 to nginx.*reloaded/);

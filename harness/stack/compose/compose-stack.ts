@@ -7,7 +7,7 @@ import { UserError } from "../../errors.ts";
 import type { Upstream } from "../render/index.ts";
 import type { Topology } from "../types.ts";
 import { composeRun, type ComposeProject } from "./compose-cli.ts";
-import { containerProcesses, mainAndWorkers, pollFor, projectContainers, type ProjectContainer } from "./containers.ts";
+import { containerProcesses, mainAndWorkers, pollFor, projectContainers, waitHealthy, waitProbe, type ProjectContainer } from "./containers.ts";
 import { docker, run } from "./docker-cli.ts";
 import type { LogCollector } from "./log-collector.ts";
 import { IN_CONTAINER, proxyConfigFile, renderContainerProxyConfig, type ProxyDiscovery } from "./proxy-config.ts";
@@ -114,6 +114,15 @@ export class ComposeStack {
     const [c] = await this.serviceContainers(service);
     if (!c) throw new UserError(`the stack has no ${what} container (service "${service ?? "none"}"); check the service name.`);
     return c;
+  }
+
+  /**
+   * Resolves once a (re)started container serves: rtsoak's images by their own probe, a user's
+   * containers by Docker's health status when they have a check, else by a listening TCP socket.
+   */
+  waitReady(c: ProjectContainer, budgetMs: number): Promise<ProjectContainer> {
+    const label = this.label(c);
+    return this.spec.mode === "rtsoak" ? waitProbe(c.id, label, budgetMs) : waitHealthy(c.id, label, budgetMs);
   }
 
   /** Label of a container in logs and status: app1…, proxy, redis (plus the number when scaled). */

@@ -1,6 +1,6 @@
 // The containers of one compose project as the driver sees them (compose labels, never names,
 // so v1 `proj_app_1` and v2 `proj-app-1` read the same), their processes, and readiness waits.
-import { docker, dockerMaybe } from "./docker-cli.ts";
+import { docker, dockerMaybe, run } from "./docker-cli.ts";
 
 export const PROJECT_LABEL = "com.docker.compose.project";
 const SERVICE_LABEL = "com.docker.compose.service";
@@ -125,11 +125,22 @@ export async function pollFor<T>(check: () => Promise<T | undefined>, budgetMs: 
   }
 }
 
-/** True when some process in the container listens on a TCP port (from /proc/net/tcp*). */
+/**
+ * True when a process in the container listens on a TCP port reachable from other containers
+ * (from /proc/net/tcp*). Loopback listeners do not count: Docker's embedded DNS listens on
+ * 127.0.0.11 inside every container of a user-defined network.
+ */
 export async function listensOnTcp(containerId: string): Promise<boolean> {
   const out = await dockerMaybe(["exec", containerId, "sh", "-c", "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null"], { timeoutMs: 15_000 });
-  // columns: sl local_address rem_address st …; st 0A = LISTEN
-  return (out ?? "").split("\n").some((l) => l.trim().split(/\s+/)[3] === "0A");
+  return (out ?? "").split("\n").some((line) => {
+    // columns: sl local_address rem_address st …; st 0A = LISTEN; addresses are little-endian hex
+    const [, local, , st] = line.trim().split(/\s+/);
+    if (st !== "0A" || !local) return false;
+    const addr = local.split(":")[0];
+    const loopback4 = addr.length === 8 && addr.endsWith("7F");
+    const loopback6 = addr === "00000000000000000000000001000000";
+    return !loopback4 && !loopback6;
+  });
 }
 
 /**
@@ -149,6 +160,29 @@ export async function waitHealthy(id: string, label: string, budgetMs = 60_000):
       throw new Error(`${label} did not become healthy within ${budgetMs / 1000} s (it is ${seen}); see its log in the run folder`);
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Runs the image's own probe (`rtsoak-healthcheck`, rtsoak's images only) every 150 ms until it
+ * passes: faster than waiting for Docker's health status, which is checked every 5 s.
+ */
+export async function waitProbe(id: string, label: string, budgetMs = 60_000): Promise<ProjectContainer> {
+  const end = Date.now() + budgetMs;
+  let last: ProjectContainer | undefined;
+  let said = "";
+  for (;;) {
+    [last] = await inspectContainers([id]);
+    if (last?.state === "running") {
+      const res = await run("docker", ["exec", id, "rtsoak-healthcheck"], { timeoutMs: 10_000 }).catch(() => undefined);
+      if (res?.code === 0) return last;
+      said = (res?.stdout || res?.stderr || "").trim().split("\n").pop() ?? "";
+    }
+    if (!last || last.state === "exited" || last.state === "dead" || Date.now() >= end) {
+      const seen = last ? last.state : "gone";
+      throw new Error(`${label} did not pass its health probe within ${budgetMs / 1000} s (it is ${seen}${said ? `; probe said: ${said}` : ""}); see its log in the run folder`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
   }
 }
 

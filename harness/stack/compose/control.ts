@@ -5,7 +5,7 @@
 import { UserError } from "../../errors.ts";
 import type { StackControl, WorkerHandle } from "../types.ts";
 import { ComposeStack, signalInContainer } from "./compose-stack.ts";
-import { containerProcesses, mainAndWorkers, pollFor, waitHealthy, type ProjectContainer } from "./containers.ts";
+import { containerProcesses, mainAndWorkers, pollFor, type ProjectContainer } from "./containers.ts";
 import { docker } from "./docker-cli.ts";
 
 const REPLACE_BUDGET_MS = 60_000;
@@ -99,7 +99,7 @@ export function createComposeControl(stack: ComposeStack): ComposeControl {
     const scaleTo = (n: number) => stack.compose(["up", "-d", "--no-deps", "--no-recreate", "--scale", `${services.app}=${n}`, services.app], 300_000);
     const startFresh = async (): Promise<ProjectContainer[]> => {
       const fresh = (await stack.appContainers()).filter((c) => !before.some((b) => b.id === c.id));
-      await Promise.all(fresh.map((c) => waitHealthy(c.id, ComposeStack.instanceId(c), HEALTH_BUDGET_MS)));
+      await Promise.all(fresh.map((c) => stack.waitReady(c, HEALTH_BUDGET_MS)));
       await stack.followAll();
       return fresh;
     };
@@ -188,7 +188,7 @@ export function createComposeControl(stack: ComposeStack): ComposeControl {
         const r = await stack.single(services.redis, "Redis");
         if (running(r)) return "redis was already running";
         await docker(["start", r.id], { timeoutMs: 30_000 });
-        const now = await waitHealthy(r.id, "redis", HEALTH_BUDGET_MS);
+        const now = await stack.waitReady(r, HEALTH_BUDGET_MS);
         await stack.followAll();
         return `redis started again (container ${r.name} at ${now.ip ?? "?"})`;
       }),
@@ -216,7 +216,7 @@ export function createComposeControl(stack: ComposeStack): ComposeControl {
         if (running(c)) return `${ComposeStack.instanceId(c)} was already up`;
         const oldIp = stack.lastAddress(c);
         await docker(["start", c.id], { timeoutMs: 30_000 });
-        const now = await waitHealthy(c.id, ComposeStack.instanceId(c), HEALTH_BUDGET_MS);
+        const now = await stack.waitReady(c, HEALTH_BUDGET_MS);
         await stack.followAll();
         let note = "";
         if (services.proxy && oldIp && now.ip && oldIp !== now.ip) note = `; its address changed ${oldIp} → ${now.ip}: ${await reloadIfStatic()}`;

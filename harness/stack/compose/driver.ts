@@ -95,8 +95,8 @@ interface UpPlan {
   tool: ComposeTool;
   /** Extra arguments for `compose up` (e.g. --scale app=2). */
   upArgs: string[];
-  /** Wait for compose health checks (ours all have one) or only for ports (the user's may not). */
-  wait: "health" | "ports";
+  /** Run each image's own probe (rtsoak's images) or wait only for ports (the user's may have none). */
+  wait: "probe" | "ports";
   readyTimeoutMs: number;
   /** Runs after the containers are up and before the stack is handed out. */
   afterUp: (stack: ComposeStack) => Promise<{ baseUrl: string; topology: Topology }>;
@@ -143,7 +143,7 @@ async function bringUp(plan: UpPlan): Promise<ComposeRunningStack> {
       .withEnvironment(spec.project.env)
       .withAutoCleanup(false)
       .withClientOptions({ executable: testcontainersExecutable(plan.tool), commandOptions: plan.upArgs })
-      .withDefaultWaitStrategy(plan.wait === "health" ? Wait.forHealthCheck() : Wait.forListeningPorts())
+      .withDefaultWaitStrategy(plan.wait === "probe" ? Wait.forSuccessfulCommand("rtsoak-healthcheck") : Wait.forListeningPorts())
       .withStartupTimeout(plan.readyTimeoutMs);
     spec.onProgress(`compose up ${project} (${plan.tool.kind === "plugin" ? "docker compose" : `docker-compose ${plan.tool.version}`}; files ${spec.project.files.map((f) => basename(f)).join(", ")})`);
     await environment.up();
@@ -232,7 +232,7 @@ export function createComposeDriver(options: ComposeDriverOptions = {}): Compose
         spec,
         tool,
         upArgs: ["--scale", `${APP_SERVICE}=${topology.instances}`],
-        wait: "health",
+        wait: "probe",
         readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
         proxyAccessLog: hasProxy ? join(logDir, "proxy-access.log") : undefined,
         afterUp: async (stack) => {
