@@ -34,12 +34,6 @@ async function workersOf(c: ProjectContainer): Promise<number[]> {
   return mainAndWorkers(await containerProcesses(c.id)).workers.map((w) => w.pid);
 }
 
-async function mainOf(c: ProjectContainer): Promise<number> {
-  const { main } = mainAndWorkers(await containerProcesses(c.id));
-  if (!main) throw new Error(`no server process found in ${c.name}`);
-  return main.pid;
-}
-
 export function createComposeControl(stack: ComposeStack): ComposeControl {
   const t = stack.topology;
   const { services } = stack.spec;
