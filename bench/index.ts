@@ -1,7 +1,7 @@
 // `npm run bench [-- <which>] [flags]`: rtsoak's benchmarks. They print figures and ratios
-// measured side by side in one run and never assert on a timing (that is what tests are not for).
+// measured side by side in one run and never assert on a timing.
 //   npm run bench                          all: client, then analysis throughput + soak
-//   npm run bench -- client [--concurrency 20 --seconds 20 --hold 1000,2000 --hold-seconds 40 --per-vu 100]
+//   npm run bench -- client [--concurrency 20 --seconds 15 --rounds 2 --hold 1000,2000 --hold-seconds 30 --per-vu 100]
 //   npm run bench -- soak [--minutes 20 --clients 150 --recycle-every 5m|none --out <dir>]
 //   npm run bench -- analysis [--requests 200000]
 import { cpus } from "node:os";
@@ -13,7 +13,7 @@ import { main as analysisThroughput } from "./analysis-throughput.ts";
 const WHICH = ["all", "client", "soak", "analysis"] as const;
 type Which = (typeof WHICH)[number];
 
-const USAGE = `usage: npm run bench -- [${WHICH.join("|")}] [--concurrency N] [--seconds N] [--hold N,N] [--hold-seconds N] [--per-vu N] [--minutes N] [--clients N] [--recycle-every 5m|none] [--requests N] [--out DIR]`;
+const USAGE = `usage: npm run bench -- [${WHICH.join("|")}] [--concurrency N] [--seconds N] [--rounds N] [--hold N,N] [--hold-seconds N] [--per-vu N] [--minutes N] [--clients N] [--recycle-every 5m|none] [--requests N] [--out DIR]`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     options: {
       concurrency: { type: "string" },
       seconds: { type: "string" },
+      rounds: { type: "string" },
       hold: { type: "string" },
       "hold-seconds": { type: "string" },
       "per-vu": { type: "string" },
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     await clientBench({
       concurrency: positive("concurrency", values.concurrency, CLIENT_DEFAULTS.concurrency),
       seconds: positive("seconds", values.seconds, CLIENT_DEFAULTS.seconds),
+      rounds: positive("rounds", values.rounds, CLIENT_DEFAULTS.rounds),
       holdSizes: values.hold ? values.hold.split(",").map((s) => positive("hold", s, 0)) : CLIENT_DEFAULTS.holdSizes,
       holdSeconds: positive("hold-seconds", values["hold-seconds"], CLIENT_DEFAULTS.holdSeconds),
       perVu: positive("per-vu", values["per-vu"], CLIENT_DEFAULTS.perVu),
