@@ -92,7 +92,7 @@ export async function bringUp(plan: UpPlan): Promise<ComposeRunningStack> {
       .withClientOptions({ executable: testcontainersExecutable(plan.tool), commandOptions: plan.upArgs })
       .withDefaultWaitStrategy(plan.wait === "probe" ? Wait.forSuccessfulCommand("rtsoak-healthcheck") : Wait.forListeningPorts())
       .withStartupTimeout(plan.readyTimeoutMs);
-    spec.onProgress(`compose up ${project} (${plan.tool.kind === "plugin" ? "docker compose" : `docker-compose ${plan.tool.version}`}; files ${spec.project.files.map((f) => basename(f)).join(", ")})`);
+    spec.onProgress(`compose up ${project} (${plan.tool.kind === "plugin" ? `docker compose ${plan.tool.version}` : `docker-compose ${plan.tool.version}`}; files ${spec.project.files.map((f) => basename(f)).join(", ")})`);
     await environment.up();
     watching = false;
     await watcher;

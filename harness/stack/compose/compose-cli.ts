@@ -30,8 +30,11 @@ export function parseComposeVersion(text: string): string | undefined {
 export function detectCompose(): Promise<ComposeTool> {
   detected ??= (async () => {
     const plugin = await run("docker", ["compose", "version"], { timeoutMs: 15_000 }).catch(() => undefined);
-    const pluginVersion = plugin && plugin.code === 0 ? parseComposeVersion(plugin.stdout) : undefined;
-    if (pluginVersion) return { kind: "plugin", executable: "docker", prefix: ["compose"], version: pluginVersion, separator: "-" } as ComposeTool;
+    if (plugin && plugin.code === 0 && /compose/i.test(plugin.stdout)) {
+      // a source build says "version dev": still the v2 plugin
+      const version = parseComposeVersion(plugin.stdout) ?? plugin.stdout.trim().split(/\s+/).pop() ?? "unknown";
+      return { kind: "plugin", executable: "docker", prefix: ["compose"], version, separator: "-" } as ComposeTool;
+    }
     const path = await which("docker-compose");
     if (path) {
       const res = await run(path, ["version"], { timeoutMs: 15_000 }).catch(() => undefined);
