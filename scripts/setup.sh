@@ -2,7 +2,7 @@
 # Installs everything rtsoak needs on a fresh Debian machine, idempotently:
 #   - Debian packages for the built-in replica (nginx, HAProxy, Redis, the Flask/gunicorn stack)
 #     and Chromium (the HTML report's browser test);
-#   - npm dependencies (npm ci when node_modules is missing or older than the lock file);
+#   - npm dependencies (npm install when node_modules is missing or older than the lock file);
 #   - k6, via `rtsoak doctor` (found on PATH / in .cache, or built once with Go).
 # Usage: bash scripts/setup.sh [--with-docker]   (--with-docker also installs/starts Docker)
 set -euo pipefail
@@ -37,7 +37,9 @@ done
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: this registry mirror lacks some optional platform packages (rollup's), which
+  # npm leaves out of the lock file and `npm ci` then refuses. `npm install` honours the lock.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 node bin/rtsoak.mjs doctor >&2
