@@ -35,6 +35,7 @@ export async function stackCommand(action: StackAction, opts: StackCommandOption
     case "up":
       return up(opts, stateFile, print);
     case "down":
+      if (opts.stack === "compose") return composeDown(print);
       return down(stateFile, print);
     case "status":
       return status(stateFile, print);
@@ -128,6 +129,14 @@ export async function stopRecordedStack(state: StackState): Promise<string[]> {
   }
   if (state.watchdogPid) signalGroup(state.watchdogPid, "SIGKILL");
   return failures;
+}
+
+/** Removes what crashed compose runs left behind (projects whose owner process is gone). */
+async function composeDown(print: (l: string) => void): Promise<number> {
+  const { composeStackDown } = await import("../stack/compose/index.ts");
+  const removed = await composeStackDown({ onSkip: (line) => print(line) });
+  print(removed.length ? `removed ${removed.join(", ")}` : "no leftover compose stack of rtsoak's");
+  return EXIT.ok;
 }
 
 async function down(stateFile: string, print: (l: string) => void): Promise<number> {
