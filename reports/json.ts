@@ -1,9 +1,10 @@
 // The machine-readable run summary (schema "rtsoak.run-summary/v1", described by
 // reports/schema/run-summary.v1.json). Additive changes keep v1; anything that renames or
 // removes a field is v2.
+import { errorStatusCount } from "../harness/analysis/error-rate.ts";
 import type { AnalysedRun, BreakdownRow, EventImpact, ThresholdResult } from "../harness/analysis/types.ts";
 import { formatInstant } from "./format.ts";
-import { errorCount, runErrors, runRates, type RunRates } from "./rates.ts";
+import { runErrors, runRates, type RunRates } from "./rates.ts";
 import { describeTopology } from "./topology.ts";
 
 export const RUN_SUMMARY_SCHEMA = "rtsoak.run-summary/v1";
@@ -69,7 +70,7 @@ export function buildRunSummary(run: AnalysedRun): RunSummaryV1 {
     totals: {
       requests: run.totals.requests,
       wsDials: run.totals.wsDials ?? null,
-      failedRequests: errorCount(run.totals.statuses),
+      failedRequests: errorStatusCount(run.totals.statuses),
       errors: runErrors(run).errors,
       statuses: run.totals.statuses,
       failures: run.totals.failures,
@@ -108,7 +109,7 @@ export function buildRunSummary(run: AnalysedRun): RunSummaryV1 {
     breakdown: run.breakdown.map((b) => ({
       key: b.key,
       requests: b.requests,
-      errorRate: round6(b.requests > 0 ? errorCount(b.statuses) / b.requests : 0),
+      errorRate: round6(b.requests > 0 ? errorStatusCount(b.statuses) / b.requests : 0),
       statuses: b.statuses,
       failures: b.failures,
       latency: b.latency,

@@ -1,19 +1,9 @@
 // The run-wide rates every report prints, defined once. When the analysis provides
 // AnalysedRun.rates (harness/analysis/rates.ts defines each numerator and denominator) those
 // are used as they are; runs saved without them fall back to plain shares of requests.
+// A failed request is what the analysis calls one (harness/analysis/error-rate.ts).
+import { errorStatusCount, isErrorStatus } from "../harness/analysis/error-rate.ts";
 import type { AnalysedRun } from "../harness/analysis/types.ts";
-
-/** A status that counts as a failed request: network errors ("0") and every 4xx/5xx. */
-export function isErrorStatus(status: string): boolean {
-  const n = Number(status);
-  return status === "0" || (Number.isFinite(n) && n >= 400);
-}
-
-export function errorCount(statuses: Record<string, number>): number {
-  let n = 0;
-  for (const [status, count] of Object.entries(statuses)) if (isErrorStatus(status)) n += count;
-  return n;
-}
 
 /** Shares 0..1 (see RATE_LABELS); null when the run does not carry that measure. */
 export interface RunRates {
@@ -64,7 +54,7 @@ export function runRates(run: AnalysedRun): RunRates {
   }
   const t = run.totals;
   return {
-    errorRate: share(errorCount(t.statuses), t.requests),
+    errorRate: share(errorStatusCount(t.statuses), t.requests),
     errorRateOutsideEvents: null,
     status400: share(t.statuses["400"], t.requests),
     status502: share(t.statuses["502"], t.requests),
@@ -90,5 +80,5 @@ export function errorStatuses(statuses: Record<string, number>): Array<[string, 
 /** Errors over outcomes, as the analysis counts them when it says so, else failed requests over requests. */
 export function runErrors(run: AnalysedRun): { errors: number; outcomes: number } {
   if (run.rates) return { errors: run.rates.errorRate.numerator, outcomes: run.rates.errorRate.denominator };
-  return { errors: errorCount(run.totals.statuses), outcomes: run.totals.requests };
+  return { errors: errorStatusCount(run.totals.statuses), outcomes: run.totals.requests };
 }

@@ -32,6 +32,13 @@ export function isErrorStatus(status: string): boolean {
   return Number.isFinite(n) && n >= 400;
 }
 
+/** Failed requests among HTTP status counts (see isErrorStatus). */
+export function errorStatusCount(statuses: Record<string, number>): number {
+  let n = 0;
+  for (const s in statuses) if (isErrorStatus(s)) n += statuses[s];
+  return n;
+}
+
 /** True when a sio_failures sample is an error of its own (no failed http_req behind it). */
 export function isStandaloneFailure(kind: string, transport: string | undefined): boolean {
   return transport === "websocket" || !HTTP_STATUS_KINDS.has(kind);
@@ -44,10 +51,7 @@ export function errorRate(errors: number, outcomes: number): number {
 
 /** Errors in a window; falls back to statuses only for windows written without `errors`. */
 export function windowErrors(w: WindowCounts): number {
-  if (w.errors !== undefined) return w.errors;
-  let n = 0;
-  for (const s in w.statuses) if (isErrorStatus(s)) n += w.statuses[s];
-  return n;
+  return w.errors ?? errorStatusCount(w.statuses);
 }
 
 export function windowOutcomes(w: WindowCounts): number {

@@ -3,7 +3,7 @@
 // Computed here (typed, unit-tested) so page.js only draws.
 import type { AnalysedRun, WindowCounts } from "../../harness/analysis/types.ts";
 import { eventLabel, eventsByStart } from "../events.ts";
-import { errorCount } from "../rates.ts";
+import { errorStatusCount, windowErrorRate, windowOutcomes } from "../../harness/analysis/error-rate.ts";
 
 export type Unit = "perSecond" | "share" | "count";
 
@@ -79,11 +79,7 @@ export function buildChartData(run: AnalysedRun): ChartData {
     {
       label: "all errors",
       color: "#9aa0a6",
-      values: windows.map((w) => {
-        const outcomes = w.requests + (w.wsDials ?? 0);
-        const errors = w.errors ?? errorCount(w.statuses);
-        return outcomes > 0 ? round(Math.min(1, errors / outcomes), 6) : null;
-      }),
+      values: windows.map((w) => (windowOutcomes(w) > 0 ? round(windowErrorRate(w), 6) : null)),
     },
   ];
   errorSeries.push(...ERROR_SERIES.map((s) => ({
@@ -95,7 +91,7 @@ export function buildChartData(run: AnalysedRun): ChartData {
   if ((run.totals.statuses["0"] ?? 0) > 0) {
     errorSeries.push({ label: "network", color: "#5f6368", values: windows.map((w) => share(w.statuses["0"], w)) });
   }
-  const otherErrors = (statuses: Record<string, number>) => errorCount(statuses) - PLOTTED_STATUSES.reduce((n, s) => n + (statuses[s] ?? 0), 0);
+  const otherErrors = (statuses: Record<string, number>) => errorStatusCount(statuses) - PLOTTED_STATUSES.reduce((n, s) => n + (statuses[s] ?? 0), 0);
   if (otherErrors(run.totals.statuses) > 0) {
     errorSeries.push({ label: "other 4xx/5xx", color: "#c2185b", dash: [2, 3], values: windows.map((w) => share(otherErrors(w.statuses), w)) });
   }

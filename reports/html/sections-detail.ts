@@ -1,10 +1,11 @@
 // Report sections that explain what happened: the timeline (chart slots and the event list),
 // per-event impact, the transport/op breakdown, latency, keepalive health and the
 // reconciliation against the proxy log.
+import { errorStatusCount } from "../../harness/analysis/error-rate.ts";
 import type { AnalysedRun, Percentiles, ReconciliationRow } from "../../harness/analysis/types.ts";
 import { eventDuration, eventLabel, eventsByStart } from "../events.ts";
 import { formatCount, formatMs, formatOffset, formatShare } from "../format.ts";
-import { errorCount, errorStatuses, sortedEntries } from "../rates.ts";
+import { errorStatuses, sortedEntries } from "../rates.ts";
 import type { ChartData } from "./chart-data.ts";
 import { HEALTH_COLORS, windowHealth } from "./chart-data.ts";
 import { escapeHtml } from "./escape.ts";
@@ -80,7 +81,7 @@ export function eventImpactSection(run: AnalysedRun): string {
 
 export function breakdownSection(run: AnalysedRun): string {
   const rows: Row[] = run.breakdown.map((b) => {
-    const failed = errorCount(b.statuses);
+    const failed = errorStatusCount(b.statuses);
     const rate = b.requests ? failed / b.requests : 0;
     return {
       className: rate > 0 ? "has-errors" : "",

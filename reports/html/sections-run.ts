@@ -1,8 +1,9 @@
 // Report sections about the run as a whole: header and verdict, partial-run banner, notes,
 // thresholds, topology, and the command that reproduces it.
+import { errorStatusCount } from "../../harness/analysis/error-rate.ts";
 import type { AnalysedRun } from "../../harness/analysis/types.ts";
 import { formatCount, formatInstant, formatMs, formatShare } from "../format.ts";
-import { errorCount, runErrors, runRates } from "../rates.ts";
+import { runErrors, runRates } from "../rates.ts";
 import { describeTopology } from "../topology.ts";
 import { escapeHtml } from "./escape.ts";
 import { htmlTable } from "./table.ts";
@@ -73,7 +74,7 @@ export function totalsSection(run: AnalysedRun): string {
   const t = run.totals;
   const { errors, outcomes } = runErrors(run);
   const items: Array<[string, string]> = [
-    ["requests", `${formatCount(t.requests)} (${formatCount(errorCount(t.statuses))} failed)`],
+    ["requests", `${formatCount(t.requests)} (${formatCount(errorStatusCount(t.statuses))} failed)`],
     ...(t.wsDials ? [["websocket dials", formatCount(t.wsDials)] as [string, string]] : []),
     ["errors", `${formatCount(errors)} of ${formatCount(outcomes)} outcomes`],
     ["sessions opened", formatCount(t.sessionsOpened)],
