@@ -1,22 +1,23 @@
 // Reads the proxy access log while the run goes on, so a soak neither keeps the whole log on
 // disk nor reads it all at the end. New bytes are read from the last offset every poll and
-// complete lines go to `onLine`; an unfinished last line waits for the rest. Once the file
-// holds `maxBytes`, the stack cuts it (RunningStack.rotateProxyLog): it calls back `drain`
-// when nothing more will be added to the old file, the follower reads that file to its end,
-// and goes on from offset 0 of the fresh one. Every line is handed over exactly once.
+// complete lines go to `onLine`; an unfinished last line waits for the rest. Every `maxBytes`
+// read, the stack cuts the log (RunningStack.rotateProxyLog) and calls back `drain`, and the
+// follower reads the old file to its end. A new file at the path (another inode) is read from
+// 0; the same file, with its read part freed, from where the follower was. A file shorter
+// than what was read (truncated) starts over at 0. Every line is handed over exactly once.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
-/** Cuts the log; calls `drain(file)` once, while no writer adds to `file`. See RunningStack. */
-export type RotateLog = (drain: (file: string) => void) => Promise<void>;
+/** Cuts the log; calls `drain(file)` once, which returns where it stopped. See RunningStack. */
+export type RotateLog = (drain: (file: string) => number) => Promise<void>;
 
 export interface FollowerOptions {
   file: string;
   onLine: (line: string) => void;
-  /** Rotate once this many bytes were read from the current file (default 8 MiB). */
+  /** Rotate each time this many bytes were read (default 8 MiB). */
   maxBytes?: number;
   pollMs?: number;
   /** Absent: the file is read as it grows but never cut (said once through onNote). */
@@ -44,6 +45,8 @@ export function followAccessLog(o: FollowerOptions): AccessLogFollower {
   if (!rotate) note(`this stack cannot rotate ${o.file}: it is read as it grows, but grows for the whole run.`);
   const totals: FollowerTotals = { lines: 0, rotations: 0 };
   let offset = 0;
+  let inode: number | undefined;
+  let sinceCut = 0;
   let rest = Buffer.alloc(0);
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
 
@@ -64,44 +67,42 @@ export function followAccessLog(o: FollowerOptions): AccessLogFollower {
     if (start < chunk.length) rest = Buffer.concat([rest, chunk.subarray(start)]);
   };
 
-  /** Reads `file` from `offset` to its end. A missing file has nothing yet. */
-  const readToEnd = (file: string) => {
+  /** Reads `file` from `offset` to its end; returns the end. A missing file has nothing yet. */
+  const readToEnd = (file: string): number => {
     let fd: number;
     try {
       fd = openSync(file, "r");
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return offset;
       throw e;
     }
     try {
-      if (fstatSync(fd).size < offset) {
-        note(`${file} shrank under the follower (cut by someone else?); reading it again from its start.`);
+      const st = fstatSync(fd);
+      if (st.ino !== inode || st.size < offset) {
+        inode = st.ino;
         offset = 0;
       }
       for (let n; (n = readSync(fd, buf, 0, buf.length, offset)) > 0; ) {
         offset += n;
+        sinceCut += n;
         take(buf.subarray(0, n));
       }
+      return offset;
     } finally {
       closeSync(fd);
     }
   };
 
+  // An unfinished line stays in `rest` across a cut: its writer carries on in the new file.
   const rotateNow = async (cut: RotateLog) => {
-    let drained = false;
     try {
-      await cut((file) => {
-        readToEnd(file);
-        drained = true;
-      });
+      await cut(readToEnd);
       totals.rotations++;
+      sinceCut = 0;
     } catch (e) {
       rotate = undefined;
       note(`rotating ${o.file} failed, so it grows from now on: ${(e as Error).message}`);
     }
-    // The old file was read to its end; the fresh one starts at 0. The unfinished line (if
-    // any) stays in `rest`: its writer carries on in the fresh file.
-    if (drained) offset = 0;
   };
 
   let stopped = false;
@@ -111,7 +112,7 @@ export function followAccessLog(o: FollowerOptions): AccessLogFollower {
     while (!stopped) {
       try {
         readToEnd(o.file);
-        if (rotate && offset >= maxBytes) await rotateNow(rotate);
+        if (rotate && sinceCut >= maxBytes) await rotateNow(rotate);
       } catch (e) {
         note(`following ${o.file} stopped: ${(e as Error).message}`);
         return;

@@ -1,7 +1,9 @@
-// The access-log follower on real files: a writer appends numbered lines with O_APPEND (some
-// split over two writes, like a line caught half-written), the log is cut several times while
-// it writes, both ways a stack does it (rename + reopen, truncate while writers wait), and
-// every line must arrive exactly once, in order, with the file kept near the limit.
+// The access-log follower on real files: a writer appends numbered lines (some split over two
+// writes, like a line caught half-written), the log is cut several times while it writes, in
+// each way a stack may do it (rename + reopen like nginx, holes punched in the read part like
+// for HAProxy, truncate in place under an O_APPEND writer), and every line must arrive
+// exactly once, in order, with the file on disk kept near the limit.
+import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +12,10 @@ import { followAccessLog, type RotateLog } from "../../harness/run/access-log-fo
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Appends `total` numbered lines with O_APPEND, a few per tick; every 7th line in two writes. */
+/**
+ * Writes `total` numbered lines, a few per tick; every 7th line in two writes. Flags "a":
+ * O_APPEND like nginx; "w": at its own offset like HAProxy's stdout.
+ */
 class Writer {
   private fd: number;
   written = 0;
@@ -23,13 +28,14 @@ class Writer {
   constructor(
     readonly file: string,
     readonly total: number,
+    readonly flags: "a" | "w" = "a",
   ) {
-    this.fd = openSync(file, "a");
+    this.fd = openSync(file, flags);
     let finish = () => {};
     this.done = new Promise((r) => (finish = r));
     this.timer = setInterval(() => {
       for (let k = 0; k < 4; k++) this.step();
-      this.biggest = Math.max(this.biggest, fstatSync(this.fd).size);
+      this.biggest = Math.max(this.biggest, fstatSync(this.fd).blocks * 512);
       if (this.written === this.total && this.half === null) {
         clearInterval(this.timer);
         finish();
@@ -51,6 +57,14 @@ class Writer {
       this.half = line.slice(20); // the rest comes next tick, maybe into a fresh file
     } else {
       writeSync(this.fd, line);
+    }
+  }
+
+  /** Writes `n` whole lines at once (after a pending half). */
+  burst(n: number): void {
+    for (let i = 0; i < n && this.written < this.total; i++) {
+      this.step();
+      if (this.half !== null) this.step();
     }
   }
 
@@ -95,9 +109,20 @@ const renameRotation =
     await sleep(3);
     w().breakLine(); // a line cut in two by the reopen
     w().reopen();
+    w().burst(250); // the new file grows past the old one's read offset before the next poll
     await sleep(3);
     drain(`${file}.1`);
     unlinkSync(`${file}.1`);
+  };
+
+/** Punch out what was read: the writer goes on at its own offset after it. */
+const punchRotation =
+  (file: string, w: () => Writer): RotateLog =>
+  async (drain) => {
+    await sleep(3);
+    w().breakLine(); // a line half read when the hole is punched
+    const read = drain(file);
+    execFileSync("fallocate", ["--punch-hole", "--offset", "0", "--length", String(read), file]);
   };
 
 /** Truncate in place (the writer appends, so it goes on at 0); no write between drain and cut. */
@@ -111,13 +136,14 @@ const truncateRotation =
   };
 
 describe("followAccessLog", () => {
-  for (const [name, make] of [
-    ["rename + reopen", (file: string) => renameRotation(file, () => writer!)],
-    ["truncate in place", (file: string) => truncateRotation(file, () => writer!)],
+  for (const [name, flags, make] of [
+    ["rename + reopen", "a", (file: string) => renameRotation(file, () => writer!)],
+    ["holes punched", "w", (file: string) => punchRotation(file, () => writer!)],
+    ["truncate in place", "a", (file: string) => truncateRotation(file, () => writer!)],
   ] as const) {
     it(`hands over every line exactly once across several rotations (${name})`, async () => {
       const file = join(dir, "access.log");
-      writer = new Writer(file, 4000);
+      writer = new Writer(file, 4000, flags);
       const seen: string[] = [];
       const notes: string[] = [];
       const follower = followAccessLog({ file, onLine: (l) => seen.push(l), maxBytes: 20_000, pollMs: 5, rotate: make(file), onNote: (l) => notes.push(l) });
@@ -129,8 +155,9 @@ describe("followAccessLog", () => {
       expect(totals.lines).toBe(4000);
       expect(totals.rotations).toBeGreaterThanOrEqual(5);
       expect(existsSync(`${file}.1`)).toBe(false);
-      // the whole log is ~400 KB; the file stays near the limit
+      // the whole log is ~400 KB; on disk the file stays near the limit
       expect(writer.biggest).toBeLessThan(100_000);
+      expect(statSync(file).blocks * 512).toBeLessThan(100_000);
     });
   }
 
