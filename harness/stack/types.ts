@@ -77,6 +77,14 @@ export interface RunningStack {
   status(): Promise<string[]>;
   /** Stop everything this stack started. Safe to call twice. */
   down(): Promise<void>;
+  /**
+   * Keeps the proxy access log small while the proxy runs. Calls `drain(file)` once, when
+   * nothing read so far can change: the reader reads `file` from where it was to its end and
+   * returns that offset. Afterwards the log at `endpoints.proxyAccessLog` is a new file (read
+   * from 0), or the same one with the bytes before that offset freed on disk. Absent when the
+   * driver cannot do it: the log then grows for the whole run.
+   */
+  rotateProxyLog?(drain: (file: string) => number): Promise<void>;
 }
 
 export interface StackUpOptions {

@@ -83,12 +83,18 @@ export function appSpec(t: Topology, id: string, port: number, redisUrl: string 
   };
 }
 
+/**
+ * Started as root, nginx runs its workers as nobody, who cannot reopen the logs on SIGUSR1
+ * (log rotation) inside a folder only root may enter: they keep the user nginx runs as.
+ */
+const nginxUser = (): string[] => (process.getuid?.() === 0 ? ["-g", "user root;"] : []);
+
 export function proxySpec(t: Topology, files: { config: string; runDir: string; logFile: string; accessLog: string; errorLog: string }): ComponentSpec {
   if (t.proxy === "nginx") {
     return {
       name: "nginx",
       command: "nginx",
-      args: ["-c", files.config, "-p", `${files.runDir}/`, "-e", files.errorLog],
+      args: ["-c", files.config, "-p", `${files.runDir}/`, "-e", files.errorLog, ...nginxUser()],
       logFile: files.logFile,
       stopSignal: "SIGTERM",
     };
@@ -106,6 +112,6 @@ export function proxySpec(t: Topology, files: { config: string; runDir: string; 
 /** Syntax check of a rendered config with the proxy binary itself, before start or reload. */
 export function proxyCheckCommand(t: Topology, files: { config: string; runDir: string; errorLog: string }): [string, string[]] {
   return t.proxy === "nginx"
-    ? ["nginx", ["-t", "-q", "-c", files.config, "-p", `${files.runDir}/`, "-e", files.errorLog]]
+    ? ["nginx", ["-t", "-q", "-c", files.config, "-p", `${files.runDir}/`, "-e", files.errorLog, ...nginxUser()]]
     : ["haproxy", ["-c", "-q", "-f", files.config]];
 }

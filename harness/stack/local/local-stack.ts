@@ -11,6 +11,7 @@ import { removeState, writeState, type ComponentState, type StackState } from ".
 import type { RunningStack, StackControl, StackEndpoints, StackUpOptions, Topology } from "../types.ts";
 import { appSpec, HOST, proxyCheckCommand, proxySpec, redisSpec, type ComponentSpec } from "./components.ts";
 import { childrenOf } from "./proc-tree.ts";
+import { cutProxyLog } from "./proxy-log-rotation.ts";
 import { killGroupsNow, pollUntil, signalPid, spawnGroup, stopGroup, waitExit, type GroupProcess } from "./process-group.ts";
 import { waitForHttp, waitForRedis, waitForRefused } from "./readiness.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
@@ -265,6 +266,15 @@ export class LocalStack implements RunningStack {
     }, 10_000);
     if (!ok) throw new Error(`${this.topology.proxy} started no new worker within 10 s of the reload signal; see ${this.layout.proxyErrorLog}`);
     return `${this.topology.proxy} reloaded (workers ${before.join(",") || "-"} → ${after.join(",")})`;
+  }
+
+  /** RunningStack.rotateProxyLog, one at a time with the disruptions (proxy-log-rotation.ts). */
+  rotateProxyLog(drain: (file: string) => number): Promise<void> {
+    return this.serial(() => {
+      const proc = this.proxy?.proc;
+      if (!alive(proc)) throw new Error(`the ${this.topology.proxy} proxy is not running`);
+      return cutProxyLog(this.topology.proxy, proc.pgid, this.layout.proxyAccessLog, drain);
+    });
   }
 
   // --- whole stack ----------------------------------------------------------------------
