@@ -20,8 +20,10 @@ export interface K6RunOptions {
   fifoPath: string;
   /** Every JSON line k6 writes (Metric and Point envelopes). */
   onLine: (line: string) => void;
-  /** k6's own stdout/stderr go here. */
+  /** k6's own stdout/stderr go here, up to `logLimitBytes`. */
   logFile: string;
+  /** k6 prints a line per failed request: past this (default 20 MiB) k6.log stops growing. */
+  logLimitBytes?: number;
   /** Aborting sends SIGINT: k6 stops its VUs and flushes its outputs. */
   signal?: AbortSignal;
   extraArgs?: string[];
@@ -50,7 +52,7 @@ export function k6Args(opts: Omit<K6RunOptions, "k6" | "onLine" | "logFile">): s
 export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
   await rm(opts.fifoPath, { force: true });
   await run("mkfifo", [opts.fifoPath]);
-  const log = createWriteStream(opts.logFile, { flags: "a" });
+  const log = cappedLog(opts.logFile, opts.logLimitBytes ?? 20 * 1024 * 1024);
   // k6 gets its own process group so a terminal's Ctrl-C reaches only rtsoak, which then sends
   // exactly one SIGINT (graceful stop). A second SIGINT would make k6 abort without flushing.
   // Should rtsoak die, k6 dies too: its next write into the reader-less FIFO raises SIGPIPE.
@@ -60,7 +62,7 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
     env: { ...process.env, K6_NO_USAGE_REPORT: "true" },
   });
   let tail = "";
-  child.stdout.pipe(log, { end: false });
+  child.stdout.on("data", (chunk: Buffer) => log.write(chunk));
   child.stderr.on("data", (chunk: Buffer) => {
     log.write(chunk);
     tail = (tail + chunk.toString()).slice(-4000);
@@ -101,7 +103,28 @@ export async function runK6(opts: K6RunOptions): Promise<K6RunResult> {
   }
   await reading.catch(() => {});
   opts.signal?.removeEventListener("abort", onAbort);
-  await new Promise<void>((r) => log.end(r));
+  await log.end();
   await rm(opts.fifoPath, { force: true });
   return { exitCode: code, signal, aborted, lines, tail };
+}
+
+/** A log file that stops at `limit` bytes, with one last line saying so. */
+function cappedLog(file: string, limit: number) {
+  const stream = createWriteStream(file, { flags: "a" });
+  let written = 0;
+  let lastByte = 0x0a;
+  return {
+    write(chunk: Buffer): void {
+      if (written >= limit) return;
+      if (written + chunk.length > limit) {
+        written = limit;
+        stream.write(`${lastByte === 0x0a ? "" : "\n"}[rtsoak] k6.log stopped here at ${limit} bytes; k6 went on, its further output is not kept.\n`);
+        return;
+      }
+      written += chunk.length;
+      lastByte = chunk[chunk.length - 1];
+      stream.write(chunk);
+    },
+    end: () => new Promise<void>((r) => stream.end(r)),
+  };
 }
