@@ -113,9 +113,10 @@ function cappedLog(file: string, limit: number) {
   const stream = createWriteStream(file, { flags: "a" });
   let written = 0;
   let lastByte = 0x0a;
+  let ended = false;
   return {
     write(chunk: Buffer): void {
-      if (written >= limit) return;
+      if (ended || written >= limit) return; // output after k6's exit event is not kept
       if (written + chunk.length > limit) {
         written = limit;
         stream.write(`${lastByte === 0x0a ? "" : "\n"}[rtsoak] k6.log stopped here at ${limit} bytes; k6 went on, its further output is not kept.\n`);
@@ -125,6 +126,9 @@ function cappedLog(file: string, limit: number) {
       lastByte = chunk[chunk.length - 1];
       stream.write(chunk);
     },
-    end: () => new Promise<void>((r) => stream.end(r)),
+    end: () => {
+      ended = true;
+      return new Promise<void>((r) => stream.end(r));
+    },
   };
 }
