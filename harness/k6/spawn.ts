@@ -118,7 +118,11 @@ function cappedLog(file: string, limit: number) {
     write(chunk: Buffer): void {
       if (ended || written >= limit) return; // output after k6's exit event is not kept
       if (written + chunk.length > limit) {
+        // up to the last whole line that fits
+        const head = chunk.subarray(0, chunk.lastIndexOf(0x0a, limit - written - 1) + 1);
+        if (head.length) lastByte = 0x0a;
         written = limit;
+        stream.write(head);
         stream.write(`${lastByte === 0x0a ? "" : "\n"}[rtsoak] k6.log stopped here at ${limit} bytes; k6 went on, its further output is not kept.\n`);
         return;
       }
