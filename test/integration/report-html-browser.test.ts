@@ -5,23 +5,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { AnalysedRun } from "../../harness/analysis/types.ts";
 import { writeReports } from "../../reports/write.ts";
+import { openReport, useChromium, type OpenedReport, type PageState } from "./support/browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/rtsoak-report-screenshot.png";
 const FIXTURES = join(import.meta.dirname, "../fixtures/reports");
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")) as AnalysedRun;
-
-interface PageState {
-  ready: boolean;
-  markers: number;
-  events: number;
-  charts: Array<{ id: string; series: number; points: number; values: number; markers: number; states?: number }>;
-}
 
 /** What page.evaluate callbacks read from the page's window (this project compiles without the DOM lib). */
 interface InPage {
@@ -29,44 +20,17 @@ interface InPage {
   pwned?: number;
 }
 
-interface Opened {
-  page: Page;
-  state: PageState;
-  requests: string[];
-  problems: string[];
-}
-
-let browser: Browser;
+const browser = useChromium();
 const tmp = mkdtempSync(join(tmpdir(), "rtsoak-html-"));
 
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(run: AnalysedRun, name: string): Promise<Opened & { dir: string; url: string }> {
-  const dir = join(tmp, name);
-  const { html } = await writeReports(run, dir);
-  const url = pathToFileURL(html).href;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const requests: string[] = [];
-  const problems: string[] = [];
-  page.on("request", (r) => requests.push(r.url()));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url, { waitUntil: "load", timeout: 60_000 });
-  await page.waitForFunction(() => (globalThis as unknown as InPage).__rtsoak?.ready === true, null, { timeout: 30_000 });
-  const state = await page.evaluate(() => (globalThis as unknown as InPage).__rtsoak!);
-  return { page, state, requests, problems, dir, url };
+/** Writes the run's reports into the temp folder and opens its report.html. */
+async function open(run: AnalysedRun, name: string): Promise<OpenedReport> {
+  const { html } = await writeReports(run, join(tmp, name));
+  return openReport(browser(), html);
 }
 
 describe("report.html in headless Chromium", () => {
@@ -188,7 +152,7 @@ describe("report.html in headless Chromium", () => {
     const dir = join(tmp, "junit");
     const { junit } = await writeReports(nasty, dir);
     const xml = readFileSync(junit, "utf8");
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     try {
       const parsed = await page.evaluate((text) => {
         // runs in the browser: DOMParser is the page's own XML parser

@@ -7,55 +7,19 @@
 // settle comes from rtsoak.config.yaml (8 s; there is no flag for it) so that the run has time
 // outside the windows on both sides. Timing: down at 8 s ejects app2 from nginx for its
 // fail_timeout (10 s); up at 14 s; nginx sends app2's clients back at ~19 s, inside up's window.
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  eventRanges,
-  nginxUpstreams,
-  proxyAccessLog,
-  readRun,
-  startCli,
-  tempCwd,
-  touches,
-  watchProcesses,
-  windowsByEvents,
-  windowTrouble,
-  type CliResult,
-  type ProcessWatch,
-  type RunFiles,
-} from "./support/run-cli.ts";
+import { describe, expect, it } from "vitest";
+import { eventRanges, nginxUpstreams, proxyAccessLog, runForFile, touches, windowsByEvents, windowTrouble } from "./support/run-cli.ts";
 
-let cwd: string;
-let runDir: string;
-let result: CliResult;
-let run: RunFiles;
-let watch: ProcessWatch;
-
-beforeAll(async () => {
-  cwd = tempCwd("backend");
-  runDir = join(cwd, "run");
-  writeFileSync(join(cwd, "rtsoak.config.yaml"), "settle: 8s\n");
-  const cli = startCli(
-    ["gate", "--topology", "nginx-iphash-2x1", "--duration", "32s", "--clients", "10", "--event", "8s:backend-down app2", "--event", "14s:backend-up app2", "--out", runDir],
-    { cwd, timeoutMs: 150_000 },
-  );
-  watch = watchProcesses(cli.child.pid!, runDir);
-  result = await cli.result;
-  watch.stop();
-  console.log(`backend-down/up on nginx-iphash-2x1 32 s: exit ${result.code} after ${(result.ms / 1000).toFixed(1)} s`);
-  run = readRun(runDir);
-}, 180_000);
-
-afterAll(() => {
-  watch?.killSurvivors();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
-});
+const run = runForFile(
+  "backend",
+  ["gate", "--topology", "nginx-iphash-2x1", "--duration", "32s", "--clients", "10", "--event", "8s:backend-down app2", "--event", "14s:backend-up app2"],
+  { label: "backend-down/up on nginx-iphash-2x1 32 s", files: { "rtsoak.config.yaml": "settle: 8s\n" }, timeoutMs: 150_000 },
+);
 
 describe("backend-down / backend-up app2 on nginx-iphash-2x1 (real CLI)", () => {
   it("runs both events against app2, with the settle from the config file", () => {
-    expect([0, 1], result.stderr.slice(-2000)).toContain(result.code);
-    expect(watch.survivors()).toEqual([]);
+    expect([0, 1], run.result.stderr.slice(-2000)).toContain(run.result.code);
+    expect(run.watch.survivors()).toEqual([]);
     expect(run.analysed.settings!.settleMs).toBe(8_000);
     const [down, up] = run.analysed.events.map((e) => e.event);
     expect(down).toMatchObject({ name: "backend-down", target: "app2", ok: true });
@@ -83,9 +47,9 @@ describe("backend-down / backend-up app2 on nginx-iphash-2x1 (real CLI)", () => 
 
   it("the proxy's ground truth agrees: app2 refused inside backend-down's window, nothing failed outside the windows", () => {
     const ranges = eventRanges(run.analysed);
-    const { app1, app2 } = nginxUpstreams(runDir);
+    const { app1, app2 } = nginxUpstreams(run.dir);
     expect(app1).toMatch(/^127\.0\.0\.1:\d+$/);
-    const log = proxyAccessLog(runDir);
+    const log = proxyAccessLog(run.dir);
     // end of the load: k6 stops its pending long-polls (nginx 499): not an answer to anything
     const lastWindowEnd = run.analysed.windows.at(-1)!.start + run.analysed.windowMs;
     const failed = log.filter((l) => (l.status >= 400 && l.status !== 499) || /\b50\d\b/.test(l.upstreamStatus));

@@ -3,10 +3,10 @@
 //   file:  scenario polling, clients 3, duration 24s, events [proxy-reload at 8s], httpP95Ms <1234, ackP99Ms <3s
 //   flags: --clients 5, --threshold ackP99Ms=<2500
 // (Without the file the gate profile would run "mixed" for 90 s with a recycle at 40 s.)
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proxyAccessLog, readRun, startCli, tempCwd, watchProcesses, type CliResult, type ProcessWatch, type RunFiles } from "./support/run-cli.ts";
+import { describe, expect, it } from "vitest";
+import { proxyAccessLog, runForFile } from "./support/run-cli.ts";
 
 const CONFIG = `# rtsoak.config.yaml written by run-config-file.test.ts
 scenario: polling
@@ -21,35 +21,19 @@ thresholds:
   ackP99Ms: "<3s"
 `;
 
-let cwd: string;
-let runDir: string;
-let result: CliResult;
-let run: RunFiles;
-let watch: ProcessWatch;
-
-beforeAll(async () => {
-  cwd = tempCwd("config");
-  runDir = join(cwd, "run");
-  writeFileSync(join(cwd, "rtsoak.config.yaml"), CONFIG);
-  const cli = startCli(["run", "--clients", "5", "--threshold", "ackP99Ms=<2500", "--out", runDir], { cwd, timeoutMs: 120_000 });
-  watch = watchProcesses(cli.child.pid!, runDir);
-  result = await cli.result;
-  watch.stop();
-  console.log(`run from rtsoak.config.yaml: exit ${result.code} after ${(result.ms / 1000).toFixed(1)} s`);
-  run = readRun(runDir);
-}, 150_000);
-
-afterAll(() => {
-  watch?.killSurvivors();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
+const run = runForFile("config", ["run", "--clients", "5", "--threshold", "ackP99Ms=<2500"], {
+  label: "run from rtsoak.config.yaml",
+  files: { "rtsoak.config.yaml": CONFIG },
+  timeoutMs: 120_000,
+  hookTimeoutMs: 150_000,
 });
 
 describe("rtsoak.config.yaml is honoured and flags win (real CLI)", () => {
   it("ran the file's scenario for the file's duration", () => {
-    expect([0, 1], result.stderr.slice(-2000)).toContain(result.code);
-    expect(watch.survivors()).toEqual([]);
-    expect(readdirSync(join(runDir, "k6"))).toContain("polling.js");
-    expect(existsSync(join(runDir, "k6", "mixed.js"))).toBe(false);
+    expect([0, 1], run.result.stderr.slice(-2000)).toContain(run.result.code);
+    expect(run.watch.survivors()).toEqual([]);
+    expect(readdirSync(join(run.dir, "k6"))).toContain("polling.js");
+    expect(existsSync(join(run.dir, "k6", "mixed.js"))).toBe(false);
     const keys = run.analysed.breakdown.map((r) => r.key);
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) expect(k, "a polling-only scenario").toMatch(/^polling\//);
@@ -77,12 +61,12 @@ describe("rtsoak.config.yaml is honoured and flags win (real CLI)", () => {
   });
 
   it("ran the flag's 5 clients, not the file's 3", () => {
-    expect(result.stderr).toContain("rtsoak gate: polling × 5 clients for 24s");
+    expect(run.result.stderr).toContain("rtsoak gate: polling × 5 clients for 24s");
     expect(run.summary.totals.sessionsOpened).toBeGreaterThanOrEqual(5);
     // ground truth: the Engine.IO sessions nginx saw before the first event (nothing was lost yet,
     // so no client had reconnected): one per client
     const firstSeen = new Map<string, number>();
-    for (const l of proxyAccessLog(runDir)) {
+    for (const l of proxyAccessLog(run.dir)) {
       const sid = /(?:^|&)sid=([^&]+)/.exec(l.args)?.[1];
       if (sid && !firstSeen.has(sid)) firstSeen.set(sid, l.time);
     }

@@ -2,31 +2,15 @@
 // real k6, nginx, Node apps and Redis. The gate must fail on session_unknown_rate (exit 1), every
 // report must say so with the measured value, k6's counts must reconcile with nginx's access log,
 // and the report.html of this very run must work in headless Chromium.
-import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proxyAccessLog, readRun, startCli, tempCwd, watchProcesses, type CliResult, type ProcessWatch, type RunFiles } from "./support/run-cli.ts";
+import { describe, expect, it } from "vitest";
+import { openReport, useChromium } from "./support/browser.ts";
+import { proxyAccessLog, runForFile } from "./support/run-cli.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-
-let cwd: string;
-let runDir: string;
-let result: CliResult;
-let run: RunFiles;
-let watch: ProcessWatch;
-
-beforeAll(async () => {
-  cwd = tempCwd("gate-rr");
-  runDir = join(cwd, "run");
-  const cli = startCli(["gate", "--topology", "nginx-rr-2x1", "--duration", "35s", "--event", "12s:recycle", "--clients", "10", "--out", runDir], { cwd, timeoutMs: 150_000 });
-  watch = watchProcesses(cli.child.pid!, runDir);
-  result = await cli.result;
-  watch.stop();
-  console.log(`gate nginx-rr-2x1 35 s: exit ${result.code} after ${(result.ms / 1000).toFixed(1)} s`);
-  run = readRun(runDir);
-}, 180_000);
+const run = runForFile("gate-rr", ["gate", "--topology", "nginx-rr-2x1", "--duration", "35s", "--event", "12s:recycle", "--clients", "10"], {
+  label: "gate nginx-rr-2x1 35 s",
+  timeoutMs: 150_000,
+});
 
 const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -37,16 +21,11 @@ function sessionUnknownThreshold() {
   return t;
 }
 
-afterAll(() => {
-  watch?.killSurvivors();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
-});
-
 describe("rtsoak gate on nginx-rr-2x1 with a recycle (real CLI)", () => {
   it("exits 1 and junit.xml names session_unknown_rate with the measured value", () => {
-    expect(result.code, result.stderr.slice(-3000)).toBe(1);
-    expect(result.stderr).toMatch(/✗ session_unknown_rate(_outside_events)? <0\.1% \(measured [\d.]+ % \(\d+ of \d+\)\)/);
-    expect(watch.survivors()).toEqual([]);
+    expect(run.result.code, run.result.stderr.slice(-3000)).toBe(1);
+    expect(run.result.stderr).toMatch(/✗ session_unknown_rate(_outside_events)? <0\.1% \(measured [\d.]+ % \(\d+ of \d+\)\)/);
+    expect(run.watch.survivors()).toEqual([]);
 
     const t = sessionUnknownThreshold();
     expect(t.pass).toBe(false);
@@ -99,7 +78,7 @@ describe("rtsoak gate on nginx-rr-2x1 with a recycle (real CLI)", () => {
     expect(r.k6Total).toBeGreaterThan(100);
     // The only requests nginx saw that k6 did not send: the stack's readiness probe (GET /healthz),
     // logged a moment before the load starts.
-    const probes = proxyAccessLog(runDir).filter((l) => l.uri === "/healthz").length;
+    const probes = proxyAccessLog(run.dir).filter((l) => l.uri === "/healthz").length;
     expect(probes).toBeGreaterThanOrEqual(1);
     expect(r.proxyTotal - r.k6Total).toBeGreaterThanOrEqual(0);
     expect(r.proxyTotal - r.k6Total).toBeLessThanOrEqual(probes);
@@ -110,39 +89,18 @@ describe("rtsoak gate on nginx-rr-2x1 with a recycle (real CLI)", () => {
     }
     expect(r.byStatus!["400"].proxy).toBeGreaterThan(0);
     // The access log itself agrees with the run's 400 count (the analysis read it, not made it up)
-    const log400 = proxyAccessLog(runDir).filter((l) => l.status === 400).length;
+    const log400 = proxyAccessLog(run.dir).filter((l) => l.status === 400).length;
     expect(log400).toBe(r.byStatus!["400"].proxy);
   });
 });
 
 describe("report.html of that run in headless Chromium", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   it("runs without console errors, plots data points and one marker per event", async () => {
     const t0 = Date.now();
-    const url = pathToFileURL(join(runDir, "report.html")).href;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("request", (r) => requests.push(r.url()));
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    const { page, url, state, requests, problems } = await openReport(browser(), join(run.dir, "report.html"));
     try {
-      await page.goto(url, { waitUntil: "load", timeout: 60_000 });
-      type State = { ready: boolean; events: number; markers: number; charts: Array<{ id: string; series: number; points: number; values: number; markers: number }> };
-      await page.waitForFunction(() => (globalThis as unknown as { __rtsoak?: State }).__rtsoak?.ready === true, null, { timeout: 30_000 });
-      const state = await page.evaluate(() => (globalThis as unknown as { __rtsoak: State }).__rtsoak);
       const a = run.analysed;
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);

@@ -1,30 +1,12 @@
 // `rtsoak gate` end to end on a sticky replica (nginx ip_hash) with one recycle of every worker:
 // sessions are lost during the recycle (that is the event), but nothing outside the event window
 // (start..end+settle) may fail, so the gate's default thresholds must pass: exit 0.
-import { rmSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readRun, startCli, tempCwd, watchProcesses, windowsByEvents, windowTrouble, type CliResult, type ProcessWatch, type RunFiles } from "./support/run-cli.ts";
+import { describe, expect, it } from "vitest";
+import { runForFile, windowsByEvents, windowTrouble } from "./support/run-cli.ts";
 
-let cwd: string;
-let result: CliResult;
-let run: RunFiles;
-let watch: ProcessWatch;
-
-beforeAll(async () => {
-  cwd = tempCwd("gate-sticky");
-  const runDir = join(cwd, "run");
-  const cli = startCli(["gate", "--topology", "nginx-iphash-2x1", "--duration", "35s", "--event", "10s:recycle", "--clients", "10", "--out", runDir], { cwd, timeoutMs: 150_000 });
-  watch = watchProcesses(cli.child.pid!, runDir);
-  result = await cli.result;
-  watch.stop();
-  console.log(`gate nginx-iphash-2x1 35 s: exit ${result.code} after ${(result.ms / 1000).toFixed(1)} s`);
-  run = readRun(runDir);
-}, 180_000);
-
-afterAll(() => {
-  watch?.killSurvivors();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
+const run = runForFile("gate-sticky", ["gate", "--topology", "nginx-iphash-2x1", "--duration", "35s", "--event", "10s:recycle", "--clients", "10"], {
+  label: "gate nginx-iphash-2x1 35 s",
+  timeoutMs: 150_000,
 });
 
 describe("rtsoak gate on nginx-iphash-2x1 with a recycle (real CLI)", () => {
@@ -52,8 +34,8 @@ describe("rtsoak gate on nginx-iphash-2x1 with a recycle (real CLI)", () => {
     const failing = run.summary.thresholds.filter((t) => !t.pass).map((t) => `${t.name} ${t.expression} measured ${t.display}`);
     expect(failing, "gate thresholds that failed on an honest sticky run").toEqual([]);
     expect(run.summary.verdict).toBe("pass");
-    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(run.result.code, run.result.stderr.slice(-2000)).toBe(0);
     expect(run.junit).toMatch(/<testsuite name="rtsoak gate" tests="\d+" failures="0"/);
-    expect(watch.survivors()).toEqual([]);
+    expect(run.watch.survivors()).toEqual([]);
   });
 });

@@ -1,26 +1,18 @@
 // Ctrl-C in the middle of a run, through the real CLI: SIGINT ~10 s into a 40 s load. rtsoak must
 // exit 130, still write report.html and summary.json marked partial, and leave no process it
 // started alive (nginx, redis, the Node apps and their workers, k6, the watchdog).
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, kindOf, readRun, sleep, startCli, stillAlive, tempCwd, watchProcesses, type ProcessWatch } from "./support/run-cli.ts";
+import { cleanUpWatchedRun, eventually, kindOf, readRun, sleep, startWatchedRun, stillAlive, type WatchedRun } from "./support/run-cli.ts";
 
-let watch: ProcessWatch | undefined;
-let cwd: string | undefined;
-
-afterAll(() => {
-  watch?.stop();
-  watch?.killSurvivors();
-  if (cwd) rmSync(cwd, { recursive: true, force: true });
-});
+let watched: WatchedRun | undefined;
+afterAll(() => cleanUpWatchedRun(watched));
 
 describe("SIGINT during rtsoak run (real CLI)", () => {
   it("exits 130 with a partial report and nothing left running", async () => {
-    cwd = tempCwd("sigint");
-    const runDir = join(cwd, "run");
-    const cli = startCli(["run", "--topology", "nginx-iphash-2x1", "--duration", "40s", "--clients", "8", "--event", "30s:recycle", "--out", runDir], { cwd, timeoutMs: 120_000 });
-    watch = watchProcesses(cli.child.pid!, runDir);
+    watched = startWatchedRun("sigint", ["run", "--topology", "nginx-iphash-2x1", "--duration", "40s", "--clients", "8", "--event", "30s:recycle"], { timeoutMs: 120_000 });
+    const { cli, watch, runDir } = watched;
 
     const ready = await eventually(() => cli.output().includes("stack ready:"), 60_000);
     expect(ready, cli.output()).toBe(true);

@@ -2,9 +2,10 @@
 // in a temp folder, watch every process it starts (by /proc, no cooperation from rtsoak), and
 // read what a run left behind (summary.json, analysed.json, junit.xml, report.html, logs).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { AnalysedRun } from "../../../harness/analysis/types.ts";
 
 export const BIN = resolve(import.meta.dirname, "../../../bin/rtsoak.mjs");
@@ -257,6 +258,60 @@ export async function eventually(check: () => boolean, timeoutMs: number): Promi
     await sleep(100);
   }
   return true;
+}
+
+// ---- one watched run in a temp folder ----
+
+export interface WatchedRun {
+  cwd: string;
+  /** `<cwd>/run`, passed as --out. */
+  runDir: string;
+  cli: CliRun;
+  watch: ProcessWatch;
+}
+
+/**
+ * Starts `rtsoak <args> --out <cwd>/run` in a new temp folder (`files` written into it first),
+ * watching every process the run starts.
+ */
+export function startWatchedRun(name: string, args: string[], opts: { files?: Record<string, string>; timeoutMs?: number } = {}): WatchedRun {
+  const cwd = tempCwd(name);
+  const runDir = join(cwd, "run");
+  for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(cwd, file), text);
+  const cli = startCli([...args, "--out", runDir], { cwd, timeoutMs: opts.timeoutMs });
+  return { cwd, runDir, cli, watch: watchProcesses(cli.child.pid!, runDir) };
+}
+
+/** Kills whatever a watched run left alive (only its own processes) and removes its folder. */
+export function cleanUpWatchedRun(w: Partial<Pick<WatchedRun, "cwd" | "watch">> | undefined): void {
+  w?.watch?.stop();
+  w?.watch?.killSurvivors();
+  if (w?.cwd) rmSync(w.cwd, { recursive: true, force: true });
+}
+
+/** A finished run: what it left behind, how the CLI exited, and every process it started. */
+export type FinishedRun = RunFiles & { cwd: string; result: CliResult; watch: ProcessWatch };
+
+/**
+ * The one run every test of a file reads: beforeAll runs it to its end (logging `label` with the
+ * exit code and the time it took), afterAll cleans it up. The fields are there once beforeAll ran.
+ */
+export function runForFile(
+  name: string,
+  args: string[],
+  opts: { label: string; files?: Record<string, string>; timeoutMs?: number; hookTimeoutMs?: number },
+): FinishedRun {
+  const run = {} as FinishedRun;
+  beforeAll(async () => {
+    const { cwd, runDir, cli, watch } = startWatchedRun(name, args, opts);
+    Object.assign(run, { cwd, watch });
+    run.result = await cli.result;
+    watch.stop();
+    console.log(`${opts.label}: exit ${run.result.code} after ${(run.result.ms / 1000).toFixed(1)} s`);
+    Object.assign(run, readRun(runDir));
+  }, opts.hookTimeoutMs ?? 180_000);
+  afterAll(() => cleanUpWatchedRun(run));
+  return run;
 }
 
 // ---- event windows, computed here from analysed.json (not with the analysis' own helpers) ----
