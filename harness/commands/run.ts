@@ -18,7 +18,8 @@ import { assertPortFree } from "../net/ports.ts";
 import { progressPrinter, type ProgressPrinter } from "../run/progress.ts";
 import { checkTargetAnswers } from "../run/target-check.ts";
 import { startStack } from "../run/stack-start.ts";
-import { analyseRun, createAggregator } from "../run/analysis-bridge.ts";
+import { analyseRun, createAggregator, followProxyLog } from "../run/analysis-bridge.ts";
+import type { AccessLogFollower } from "../run/access-log-follower.ts";
 import type { RunEvent } from "../analysis/types.ts";
 import { parseThresholdSpec } from "../analysis/thresholds.ts";
 import type { RunningStack } from "../stack/types.ts";
@@ -86,6 +87,7 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
   ctx.signal?.addEventListener("abort", () => abort.abort(), { once: true });
 
   let stack: RunningStack | null = null;
+  let accessLog: AccessLogFollower | null = null;
   let timeline: TimelineRun | null = null;
   const events: RunEvent[] = [];
   const startedAt = Date.now();
@@ -100,6 +102,7 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
       target = stack.endpoints.baseUrl;
       topologyDescription = stack.topology;
       out.log(`stack ready: ${target}`);
+      accessLog = followProxyLog(stack, aggregator, (line) => out.log(line));
     }
     if (abort.signal.aborted) throw new UserError("interrupted before the load started; nothing was measured.");
 
@@ -146,6 +149,8 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
     // No event may fire once the load is over.
     if (!abort.signal.aborted) abort.abort();
     if (timeline) await timeline.done.catch(() => []);
+    // No more rotation: the proxy goes down next. The rest of the log is read in the analysis.
+    await accessLog?.stop();
     if (stack) {
       out.log("tearing the stack down…");
       await stack.down().catch((err) => out.log(`teardown problem: ${(err as Error).message}`));
@@ -166,6 +171,7 @@ export async function runCommand(flags: RunFlags & { config?: string }, ctx: Run
     aggregator,
     events,
     stack,
+    accessLog,
     runDir,
     target,
     topology: topologyDescription,

@@ -1,5 +1,5 @@
-// Connects a run to the analysis: the streaming aggregator k6's samples flow into, and,
-// after the load, the ground truth from the proxy access log and the app logs.
+// Connects a run to the analysis: the streaming aggregator k6's samples flow into, the proxy
+// access log followed while the load runs (the ground truth), and the app logs afterwards.
 import { createReadStream, existsSync } from "node:fs";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
@@ -9,6 +9,7 @@ import { parseThresholdSpec } from "../analysis/thresholds.ts";
 import type { AnalysedRun, RunEvent } from "../analysis/types.ts";
 import type { RunSettings } from "../config/settings.ts";
 import type { RunningStack } from "../stack/types.ts";
+import { followAccessLog, type AccessLogFollower } from "./access-log-follower.ts";
 import { writeReports, type WrittenReports } from "../../reports/write.ts";
 
 export function createAggregator(settings: RunSettings, startedAt: number): RunAggregator {
@@ -20,6 +21,23 @@ export function createAggregator(settings: RunSettings, startedAt: number): RunA
     startedAt,
     windowMs: settings.windowMs,
     settleMs: settings.settleMs,
+  });
+}
+
+/**
+ * Feeds the proxy access log to the aggregator while the run goes on, and lets the stack cut
+ * it every `maxBytes` (8 MiB by default, or $RTSOAK_ACCESS_LOG_MAX_BYTES). Null without a proxy.
+ */
+export function followProxyLog(stack: RunningStack, aggregator: RunAggregator, log: (line: string) => void, maxBytes?: number): AccessLogFollower | null {
+  const file = stack.endpoints.proxyAccessLog;
+  if (!file) return null;
+  const fromEnv = Number(process.env.RTSOAK_ACCESS_LOG_MAX_BYTES);
+  return followAccessLog({
+    file,
+    maxBytes: maxBytes ?? (fromEnv > 0 ? fromEnv : undefined),
+    onLine: (line) => aggregator.addAccessLogLine(line),
+    rotate: stack.rotateProxyLog?.bind(stack),
+    onNote: (line) => log(`access log: ${line}`),
   });
 }
 
@@ -46,6 +64,8 @@ export interface AnalyseInput {
   aggregator: RunAggregator;
   events: RunEvent[];
   stack: RunningStack | null;
+  /** The proxy log followed during the run: only the rest is read now. Without it, all of it. */
+  accessLog?: AccessLogFollower | null;
   runDir: string;
   target: string;
   topology: unknown;
@@ -59,9 +79,10 @@ export async function analyseRun(input: AnalyseInput): Promise<{ run: AnalysedRu
   const events = [...input.events];
   if (stack) {
     const accessLog = stack.endpoints.proxyAccessLog;
-    if (accessLog && existsSync(accessLog)) {
-      for await (const line of lines(accessLog)) aggregator.addAccessLogLine(line);
-    } else if (stack.topology.proxy !== "none") {
+    const found = accessLog !== undefined && existsSync(accessLog);
+    if (input.accessLog) await input.accessLog.drain();
+    else if (found) for await (const line of lines(accessLog)) aggregator.addAccessLogLine(line);
+    if (!found && stack.topology.proxy !== "none") {
       notes.push("The proxy access log was not found, so counts could not be reconciled with it.");
     }
     events.push(...detectRecyclesFromLogs(await appLogLines(stack)));
