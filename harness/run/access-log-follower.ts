@@ -118,6 +118,7 @@ export function followAccessLog(o: FollowerOptions): AccessLogFollower {
         return;
       }
       await new Promise<void>((resolve) => {
+        if (stopped) return resolve(); // stop() came during a rotation
         wake = resolve;
         timer = setTimeout(resolve, o.pollMs ?? 500);
         timer.unref();
