@@ -2,21 +2,10 @@
 // with removed containers' addresses (502s until the reload, none after), the same scale seen
 // by HAProxy through Docker's DNS (heals without a reload), Redis stopped (keepalive degraded,
 // still 200), and the per-worker / per-container actions.
-import { afterEach, beforeAll, expect, it } from "vitest";
-import type { ComposeRunningStack } from "../../harness/stack/compose/driver.ts";
-import { describeDocker, ensureTestImages, eventually, keepaliveLoad, leftovers, sleep, upCompose } from "./support.ts";
+import { beforeAll, expect, it } from "vitest";
+import { cleanupAfterEach, describeDocker, ensureTestImages, eventually, keepaliveLoad, sleep, upCompose } from "./support.ts";
 
-let stack: ComposeRunningStack | undefined;
-let load: ReturnType<typeof keepaliveLoad> | undefined;
-afterEach(async () => {
-  await load?.stop();
-  load = undefined;
-  if (!stack) return;
-  const project = stack.project;
-  await stack.down();
-  stack = undefined;
-  expect(await leftovers(project)).toEqual([]);
-});
+const cleanup = cleanupAfterEach();
 
 const only200 = (counts: Record<number, number>) => Object.keys(counts).every((k) => k === "200");
 
@@ -26,8 +15,8 @@ describeDocker("compose stack: disruptions", () => {
   }, 600_000);
 
   it("nginx: scale 2 → 4 replacing the containers without a reload gives 502s, which end after the reload", async () => {
-    stack = await upCompose("nginx-rr-2x1");
-    load = keepaliveLoad(stack.endpoints.baseUrl);
+    const stack = cleanup.stack(await upCompose("nginx-rr-2x1"));
+    const load = cleanup.load(keepaliveLoad(stack.endpoints.baseUrl));
     await sleep(1_000);
     expect(only200(load.window(0))).toBe(true);
 
@@ -50,8 +39,8 @@ describeDocker("compose stack: disruptions", () => {
   });
 
   it("HAProxy with DNS discovery: the same replacement heals by itself, no reload", async () => {
-    stack = await upCompose("haproxy-rr-2x1", {}, { discovery: "dns" });
-    load = keepaliveLoad(stack.endpoints.baseUrl);
+    const stack = cleanup.stack(await upCompose("haproxy-rr-2x1", {}, { discovery: "dns" }));
+    const load = cleanup.load(keepaliveLoad(stack.endpoints.baseUrl));
     await sleep(1_000);
     await stack.control.scale(4, { recreate: true, reload: false });
     const replacedAt = Date.now();
@@ -60,7 +49,7 @@ describeDocker("compose stack: disruptions", () => {
     const healed = await eventually(() => {
       const from = Date.now() - 2_000;
       if (from < replacedAt) return false;
-      const w = load!.window(from);
+      const w = load.window(from);
       return (w[200] ?? 0) > 10 && only200(w);
     }, 30_000, 500);
     expect(healed).toBe(true);
@@ -73,9 +62,9 @@ describeDocker("compose stack: disruptions", () => {
   });
 
   it("redis stop: keepalive stays 200 and says degraded; redis start brings healthy back", async () => {
-    stack = await upCompose("nginx-rr-2x1");
+    const stack = cleanup.stack(await upCompose("nginx-rr-2x1"));
     const keepalive = async () => {
-      const res = await fetch(`${stack!.endpoints.baseUrl}/api/v1/keepalive/`);
+      const res = await fetch(`${stack.endpoints.baseUrl}/api/v1/keepalive/`);
       return { status: res.status, body: (await res.json()) as { serverHealth: { status: string; checks: { redis: string } } } };
     };
     expect((await keepalive()).body.serverHealth.status).toBe("healthy");
@@ -88,7 +77,7 @@ describeDocker("compose stack: disruptions", () => {
   });
 
   it("workers and containers: recycle, kill, backend down/up and a stale upstream", async () => {
-    stack = await upCompose("nginx-rr-2x2");
+    const stack = cleanup.stack(await upCompose("nginx-rr-2x2"));
     const c = stack.control;
     const workers = await c.workers();
     expect(workers.map((w) => w.instance).sort()).toEqual(["app1", "app1", "app2", "app2"]);
@@ -105,7 +94,7 @@ describeDocker("compose stack: disruptions", () => {
     for (const old of workers) expect(after).not.toContain(`${old.instance}:${old.pid}`);
 
     // a stopped backend stays in nginx's list: requests keep being answered by the other one
-    load = keepaliveLoad(stack.endpoints.baseUrl, 2);
+    const load = cleanup.load(keepaliveLoad(stack.endpoints.baseUrl, 2));
     expect(await c.backendDown("app2")).toMatch(/app2 down/);
     const downFrom = Date.now();
     await sleep(4_000);

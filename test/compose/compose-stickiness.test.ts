@@ -2,20 +2,12 @@
 // breaks long-polling (Session ID unknown / Invalid session), HAProxy's SERVERID cookie does not.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { COMPOSE_DIR } from "../../harness/stack/compose/images.ts";
-import type { ComposeRunningStack } from "../../harness/stack/compose/driver.ts";
 import { appEvents, pollingLoad, readAccessLog, sioSession } from "../integration/stack-helpers.ts";
-import { describeDocker, ensureTestImages, eventually, leftovers, upCompose } from "./support.ts";
+import { cleanupAfterEach, describeDocker, ensureTestImages, eventually, upCompose } from "./support.ts";
 
-let stack: ComposeRunningStack | undefined;
-afterEach(async () => {
-  if (!stack) return;
-  const project = stack.project;
-  await stack.down();
-  stack = undefined;
-  expect(await leftovers(project)).toEqual([]);
-});
+const cleanup = cleanupAfterEach();
 
 describeDocker("compose stack: stickiness", () => {
   beforeAll(async () => {
@@ -23,24 +15,24 @@ describeDocker("compose stack: stickiness", () => {
   }, 600_000);
 
   it("nginx round robin over 2 app containers: polling gets Session ID unknown, websocket-only does not", async () => {
-    stack = await upCompose("nginx-rr-2x1");
+    const stack = cleanup.stack(await upCompose("nginx-rr-2x1"));
     expect(stack.control.instances()).toEqual(["app1", "app2"]);
     const totals = await pollingLoad(stack.endpoints.baseUrl, 10, 6);
     expect(totals.sessions).toBe(10);
     expect(totals.sessionUnknown / totals.sidRequests).toBeGreaterThan(0.2);
     // the proxy's access log (written in the container, read on the host) agrees, over both containers
     // (nginx writes a line just after the answer went out: give the last ones a moment)
-    const sidLines = () => readAccessLog(stack!.endpoints.proxyAccessLog!).filter((e) => e.args.includes("sid="));
+    const sidLines = () => readAccessLog(stack.endpoints.proxyAccessLog!).filter((e) => e.args.includes("sid="));
     await eventually(() => sidLines().filter((e) => e.status === 400).length >= totals.sessionUnknown, 5_000);
     expect(sidLines().filter((e) => e.status === 400).length).toBe(totals.sessionUnknown);
     expect(new Set(sidLines().map((e) => e.upstream)).size).toBe(2);
 
-    const ws = await Promise.all(Array.from({ length: 6 }, () => sioSession(stack!.endpoints.baseUrl, { transports: ["websocket"], emits: 2 })));
+    const ws = await Promise.all(Array.from({ length: 6 }, () => sioSession(stack.endpoints.baseUrl, { transports: ["websocket"], emits: 2 })));
     for (const r of ws) expect(r).toMatchObject({ connected: true, acks: 2, transport: "websocket" });
   });
 
   it("HAProxy SERVERID cookie over 2 app containers: no Session ID unknown, both containers get sessions", async () => {
-    stack = await upCompose("haproxy-cookie-3x1", { instances: 2 });
+    const stack = cleanup.stack(await upCompose("haproxy-cookie-3x1", { instances: 2 }));
     const totals = await pollingLoad(stack.endpoints.baseUrl, 12, 6);
     expect(totals.sessions).toBe(12);
     expect(totals.sessionUnknown).toBe(0);
@@ -56,7 +48,7 @@ describeDocker("compose stack: stickiness", () => {
   it.skipIf(!existsSync(join(COMPOSE_DIR, "apps/flask/app.py")))("Flask-SocketIO under gunicorn -w 2 in one container: Invalid session (the incident)", async () => {
     await ensureTestImages(["app-flask"]);
     // a short ping interval: a GET that waits on the owning worker is answered within 3 s
-    stack = await upCompose("gunicorn-2w", { pingIntervalMs: 3000, pingTimeoutMs: 5000 });
+    const stack = cleanup.stack(await upCompose("gunicorn-2w", { pingIntervalMs: 3000, pingTimeoutMs: 5000 }));
     expect((await stack.control.workers()).length).toBe(2);
     const totals = await pollingLoad(stack.endpoints.baseUrl, 8, 3);
     expect(totals.sessions).toBe(8);

@@ -3,13 +3,13 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { UserError } from "../../harness/errors.ts";
-import { composeDriverForUserFile, type ComposeRunningStack } from "../../harness/stack/compose/driver.ts";
+import { composeDriverForUserFile } from "../../harness/stack/compose/driver.ts";
 import { freePort } from "../../harness/net/ports.ts";
 import { resolveTopology } from "../../harness/stack/topology.ts";
 import { sioSession } from "../integration/stack-helpers.ts";
-import { describeDocker, ensureTestImages, eventually, keepaliveLoad, leftovers, sleep } from "./support.ts";
+import { cleanupAfterEach, describeDocker, ensureTestImages, eventually, keepaliveLoad, sleep } from "./support.ts";
 
 const EDGE_CONF = `
 events { worker_connections 1024; }
@@ -56,17 +56,7 @@ services:
 `;
 }
 
-let stack: ComposeRunningStack | undefined;
-let load: ReturnType<typeof keepaliveLoad> | undefined;
-afterEach(async () => {
-  await load?.stop();
-  load = undefined;
-  if (!stack) return;
-  const project = stack.project;
-  await stack.down();
-  stack = undefined;
-  expect(await leftovers(project)).toEqual([]);
-});
+const cleanup = cleanupAfterEach();
 
 const instanceOf = (body: string) => (JSON.parse(body) as { instance: string }).instance;
 
@@ -82,14 +72,14 @@ describeDocker("compose stack: the user's own compose file", () => {
     writeFileSync(join(dir, "stack.yml"), composeFile(port));
     const progress: string[] = [];
     const driver = composeDriverForUserFile({ file: join(dir, "stack.yml"), proxyService: "edge", appService: "backend", redisService: "cache", proxyPort: port });
-    stack = await driver.up(resolveTopology("nginx-rr-2x1"), { workDir: join(dir, "run"), onProgress: (l) => progress.push(l) });
+    const stack = cleanup.stack(await driver.up(resolveTopology("nginx-rr-2x1"), { workDir: join(dir, "run"), onProgress: (l) => progress.push(l) }));
     expect(stack.project).toMatch(/^rtsoak-user-\d+-[0-9a-f]{6}$/);
     expect(stack.endpoints.baseUrl).toBe(`http://127.0.0.1:${port}`);
     expect(stack.topology).toMatchObject({ instances: 1, proxy: "nginx", redis: true });
     const c = stack.control;
     expect(c.instances()).toEqual(["app1"]);
 
-    const ws = await Promise.all(Array.from({ length: 4 }, () => sioSession(stack!.endpoints.baseUrl, { transports: ["websocket"], emits: 2 })));
+    const ws = await Promise.all(Array.from({ length: 4 }, () => sioSession(stack.endpoints.baseUrl, { transports: ["websocket"], emits: 2 })));
     for (const r of ws) expect(r).toMatchObject({ connected: true, acks: 2 });
 
     // signals into their app container
@@ -100,7 +90,7 @@ describeDocker("compose stack: the user's own compose file", () => {
     // scale: --scale backend=2, then their nginx reloaded (it re-resolves `backend`)
     expect(await c.scale(2)).toMatch(/scaled 1 → 2 instances.*nginx reloaded/);
     expect(c.instances()).toEqual(["app1", "app2"]);
-    load = keepaliveLoad(stack.endpoints.baseUrl, 2);
+    const load = cleanup.load(keepaliveLoad(stack.endpoints.baseUrl, 2));
     const scaledFrom = Date.now();
     await sleep(2_000);
     const answered = new Set(load.samples.filter((s) => s.at >= scaledFrom && s.status === 200).map((s) => instanceOf(s.body)));
@@ -121,7 +111,7 @@ describeDocker("compose stack: the user's own compose file", () => {
     expect(await c.proxyReload()).toMatch(/nginx reloaded/);
     await sleep(1_000);
     const healedFrom = Date.now();
-    expect(await eventually(() => Date.now() - healedFrom > 2_000 && Object.keys(load!.window(healedFrom)).join() === "200", 10_000)).toBe(true);
+    expect(await eventually(() => Date.now() - healedFrom > 2_000 && Object.keys(load.window(healedFrom)).join() === "200", 10_000)).toBe(true);
 
     // every container's output was collected into the run folder
     await stack.down();

@@ -4,7 +4,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import { detectCompose } from "../../harness/stack/compose/compose-cli.ts";
 import { PROJECT_LABEL } from "../../harness/stack/compose/containers.ts";
 import { daemonAnswers, dockerMaybe } from "../../harness/stack/compose/docker-cli.ts";
@@ -52,6 +52,29 @@ export async function leftovers(project: string): Promise<string[]> {
   return [...ps.split("\n"), ...nets.split("\n")].map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * What the running test brought up, taken down after it: afterEach stops the load, takes the
+ * stack down and checks that nothing of its project is left in Docker. Each method returns
+ * what it was given: `const stack = cleanup.stack(await upCompose(…))`.
+ */
+export function cleanupAfterEach(): { stack(stack: ComposeRunningStack): ComposeRunningStack; load(load: KeepaliveLoad): KeepaliveLoad } {
+  let stack: ComposeRunningStack | undefined;
+  let load: KeepaliveLoad | undefined;
+  afterEach(async () => {
+    await load?.stop();
+    load = undefined;
+    if (!stack) return;
+    const project = stack.project;
+    await stack.down();
+    stack = undefined;
+    expect(await leftovers(project)).toEqual([]);
+  });
+  return {
+    stack: (s) => (stack = s),
+    load: (l) => (load = l),
+  };
+}
+
 /** Every container / network whose name or compose project starts with "rtsoak" (images aside). */
 export async function anythingOfRtsoak(): Promise<string[]> {
   const ps = (await dockerMaybe(["ps", "-a", "--format", `{{.Names}} {{.Label "${PROJECT_LABEL}"}}`])) ?? "";
@@ -95,6 +118,8 @@ export function keepaliveLoad(baseUrl: string, concurrency = 4, maxMs = 120_000)
     },
   };
 }
+
+export type KeepaliveLoad = ReturnType<typeof keepaliveLoad>;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
