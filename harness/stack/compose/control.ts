@@ -3,6 +3,7 @@
 // Worker pids are pids inside the app container (each container has its own pid namespace), so
 // a pid alone is ambiguous across instances: pass the instance with it.
 import { UserError } from "../../errors.ts";
+import { alreadyAtCount, checkScaleCount } from "../scale-count.ts";
 import type { StackControl, WorkerHandle } from "../types.ts";
 import { ComposeStack, signalInContainer } from "./compose-stack.ts";
 import { containerProcesses, mainAndWorkers, pollFor, type ProjectContainer } from "./containers.ts";
@@ -85,10 +86,10 @@ export function createComposeControl(stack: ComposeStack): ComposeControl {
 
   const doScale = async (count: number, opts: ScaleOptions = {}): Promise<string> => {
     needProxy("scale");
-    if (!Number.isInteger(count) || count < 1 || count > 64) throw new UserError(`scale needs an instance count from 1 to 64, got ${count}.`);
+    checkScaleCount(count);
     const reload = opts.reload ?? true;
     const before = await stack.appContainers();
-    if (count === before.length && !opts.recreate) return `already ${count} instance${count > 1 ? "s" : ""}`;
+    if (count === before.length && !opts.recreate) return alreadyAtCount(count);
     const ips = (list: ProjectContainer[]) => list.map((c) => `${ComposeStack.instanceId(c)}@${stack.lastAddress(c) ?? "?"}`).join(" ");
     const scaleTo = (n: number) => stack.compose(["up", "-d", "--no-deps", "--no-recreate", "--scale", `${services.app}=${n}`, services.app], 300_000);
     const startFresh = async (): Promise<ProjectContainer[]> => {

@@ -3,6 +3,7 @@
 // returns one short line saying what happened. Actions run one at a time.
 import { UserError } from "../../errors.ts";
 import { freePort } from "../../net/ports.ts";
+import { alreadyAtCount, checkScaleCount } from "../scale-count.ts";
 import type { StackControl, WorkerHandle } from "../types.ts";
 import { HOST } from "./components.ts";
 import type { Instance, LocalStack } from "./local-stack.ts";
@@ -107,9 +108,9 @@ export function createControl(stack: LocalStack): StackControl {
     scale: (count) =>
       stack.serial(async () => {
         needProxy("scale");
-        if (!Number.isInteger(count) || count < 1 || count > 64) throw new UserError(`scale needs an instance count from 1 to 64, got ${count}.`);
+        checkScaleCount(count);
         const before = stack.instances.length;
-        if (count === before) return `already ${count} instance${count > 1 ? "s" : ""}`;
+        if (count === before) return alreadyAtCount(count);
         if (count > before) {
           const added: Instance[] = [];
           for (let n = before + 1; n <= count; n++) added.push({ id: `app${n}`, port: await freePort(HOST), stopped: false });
