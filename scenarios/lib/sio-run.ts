@@ -9,18 +9,11 @@ import { SioClient } from "./client.ts";
 import type { SioConfig } from "./config.ts";
 import { toWsBase } from "./config.ts";
 import type { Mode } from "./engine-session.ts";
-import { now, sleepFor } from "./k6-adapters.ts";
+import { now, sleepFor, type Sleep } from "./k6-adapters.ts";
 
 /** When this iteration must be done: its session time, or the end of the scenario. */
 export function iterationDeadline(sessionMs: number, durationMs: number): number {
   return Math.min(now() + sessionMs, exec.scenario.startTime + durationMs);
-}
-
-/** Sleeps until `ms` passed or `finished` settled, whichever comes first. */
-async function nap(ms: number, finished: Promise<void>): Promise<void> {
-  const s = sleepFor(ms);
-  void finished.then(() => s.cancel());
-  await s.promise;
 }
 
 function payloadOf(bytes: number): string {
@@ -79,10 +72,19 @@ async function runSession(client: SioClient, cfg: SioConfig, deadline: number, p
   if (client.connected && cfg.room !== undefined) {
     await client.emitWithAck("join", cfg.room).catch(() => undefined);
   }
+  // Each nap is cut short when the client is done for good. One reaction on `finished` for
+  // the whole session: a reaction per nap would pile up until the session ends (thousands
+  // per client in a long soak, each holding its sleep alive).
+  let nap: Sleep | null = null;
+  void client.finished.then(() => {
+    if (nap) nap.cancel();
+  });
   let seq = 0;
   while (!client.done && now() < deadline) {
     const left = deadline - now();
-    await nap(cfg.emitIntervalMs > 0 ? Math.min(cfg.emitIntervalMs, left) : left, client.finished);
+    nap = sleepFor(cfg.emitIntervalMs > 0 ? Math.min(cfg.emitIntervalMs, left) : left);
+    await nap.promise;
+    nap = null;
     if (client.done || now() >= deadline) break;
     if (!client.connected || cfg.emitIntervalMs === 0) continue;
     for (let b = 0; b < cfg.emitBurst; b++) {
