@@ -5,7 +5,7 @@
 // ws_handshake failures.
 
 import exec from "k6/execution";
-import { WebSocket } from "k6/websockets";
+import { WebSocket as ImportedWebSocket } from "k6/websockets";
 import { classifyWsDialError, wsCloseKind } from "./classify.ts";
 import { toWsBase, type MatchConfig } from "./config.ts";
 import {
@@ -22,6 +22,9 @@ import { k6Timers, now, sleepFor } from "./k6-adapters.ts";
 import { OP, TAG } from "./metrics.ts";
 import { iterationDeadline } from "./sio-run.ts";
 import type { TimerId } from "./clock.ts";
+
+// Read once: k6 rebuilds its export table on every access of an imported name.
+const WebSocket = ImportedWebSocket;
 
 export async function runMatchIteration(cfg: MatchConfig): Promise<void> {
   const scenario = exec.scenario.name;
