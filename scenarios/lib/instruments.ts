@@ -28,15 +28,37 @@ export interface BaseTags {
   scenario: string;
 }
 
-export function tagsOf(transport: Transport, op: Op, scenario: string): Record<string, string> {
-  return { [TAG.transport]: transport, [TAG.op]: op, [TAG.scenario]: scenario };
+// Tag sets are cached per VU and shared (frozen): a sample's tags are read by k6 and never
+// kept, and a fresh object per sample was several hundred bytes of garbage each time. The
+// keys are few (transport × op × scenario, times the failure kinds, close codes or event
+// names); past MAX_CACHED sets, new ones are built per call instead of cached.
+const MAX_CACHED = 2000;
+const cache = new Map<string, Readonly<Record<string, string>>>();
+
+function remember(key: string, tags: Record<string, string>): Readonly<Record<string, string>> {
+  Object.freeze(tags);
+  if (cache.size < MAX_CACHED) cache.set(key, tags);
+  return tags;
+}
+
+/** The base tags (shared, read-only). */
+export function tagsOf(transport: Transport, op: Op, scenario: string): Readonly<Record<string, string>> {
+  const key = `${transport}\u0000${op}\u0000${scenario}`;
+  return cache.get(key) ?? remember(key, { [TAG.transport]: transport, [TAG.op]: op, [TAG.scenario]: scenario });
+}
+
+/** The base tags plus one more tag (shared, read-only), e.g. `kind` or `code`. */
+export function tagsWith(transport: Transport, op: Op, scenario: string, tag: string, value: string): Readonly<Record<string, string>> {
+  const key = `${transport}\u0000${op}\u0000${scenario}\u0000${tag}\u0000${value}`;
+  return cache.get(key) ?? remember(key, { ...tagsOf(transport, op, scenario), [tag]: value });
 }
 
 /** Request/socket tags: the base tags plus a stable `name` ("<transport> <op>"), never a URL. */
-export function requestTags(transport: Transport, op: Op, scenario: string): Record<string, string> {
-  return { ...tagsOf(transport, op, scenario), [TAG.name]: `${transport} ${op}` };
+export function requestTags(transport: Transport, op: Op, scenario: string): Readonly<Record<string, string>> {
+  const key = `${transport}\u0000${op}\u0000${scenario}\u0000`;
+  return cache.get(key) ?? remember(key, { ...tagsOf(transport, op, scenario), [TAG.name]: `${transport} ${op}` });
 }
 
 export function recordFailure(kind: FailureKind, transport: Transport, op: Op, scenario: string): void {
-  failures.add(1, { ...tagsOf(transport, op, scenario), [TAG.kind]: kind });
+  failures.add(1, tagsWith(transport, op, scenario, TAG.kind, kind));
 }
