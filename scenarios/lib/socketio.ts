@@ -83,7 +83,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function hasBinary(value: unknown): boolean {
   if (isBinary(value)) return true;
   if (Array.isArray(value)) {
-    for (const item of value) if (hasBinary(item)) return true;
+    for (let i = 0; i < value.length; i++) if (hasBinary(value[i])) return true;
     return false;
   }
   if (isPlainObject(value)) {
@@ -285,7 +285,8 @@ function reconstruct(value: unknown, buffers: ArrayBuffer[]): unknown {
  */
 export class SioDecoder {
   private pending: SioPacket | null = null;
-  private buffers: ArrayBuffer[] = [];
+  /** Attachments of `pending` so far; null when none is pending (a k6 client holds one decoder per session). */
+  private buffers: ArrayBuffer[] | null = null;
   private readonly maxAttachments: number;
 
   constructor(options: SioDecoderOptions = {}) {
@@ -316,14 +317,15 @@ export class SioDecoder {
       return null;
     }
     if (!isBinary(chunk)) fail(SIO_DECODE_ERROR.unknownChunk);
-    if (!this.pending) fail(SIO_DECODE_ERROR.unexpectedBinary);
-    this.buffers.push(toArrayBuffer(chunk));
-    if (this.buffers.length < (this.pending.attachments ?? 0)) return null;
+    if (!this.pending || !this.buffers) fail(SIO_DECODE_ERROR.unexpectedBinary);
+    const buffers = this.buffers;
+    buffers.push(toArrayBuffer(chunk));
+    if (buffers.length < (this.pending.attachments ?? 0)) return null;
     const done = this.pending;
     const packet: SioPacket = {
       type: done.type === SioType.BINARY_EVENT ? SioType.EVENT : SioType.ACK,
       nsp: done.nsp,
-      data: reconstruct(done.data, this.buffers),
+      data: reconstruct(done.data, buffers),
     };
     if (done.id !== undefined) packet.id = done.id;
     this.reset();
@@ -333,7 +335,7 @@ export class SioDecoder {
   /** Drops a half-received binary packet (call on disconnect). */
   reset(): void {
     this.pending = null;
-    this.buffers = [];
+    this.buffers = null;
   }
 }
 
