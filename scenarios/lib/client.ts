@@ -4,8 +4,8 @@
 // Everything is asynchronous (k6/http asyncRequest, k6/websockets, k6/timers), so one VU
 // can hold many clients; await close() so the iteration ends with nothing pending.
 
-import { AckError, AckTracker, type AckResult } from "./acks.ts";
-import { EngineSession, OpenFailed, type Mode } from "./engine-session.ts";
+import { AckError, AckTracker, type AckListener, type AckResult } from "./acks.ts";
+import { EngineSession, OpenFailed, type EngineEvents, type Mode } from "./engine-session.ts";
 import {
   ackRtt,
   connectTime,
@@ -16,6 +16,7 @@ import {
   recordFailure,
   sessionsLost,
   tagsOf,
+  tagsWith,
 } from "./instruments.ts";
 import { k6Timers, now, sleepFor, type Sleep } from "./k6-adapters.ts";
 import { FAILURE, OP, TAG, type FailureKind } from "./metrics.ts";
@@ -58,24 +59,53 @@ class ConnectFailed extends Error {
   }
 }
 
-export class SioClient {
+/** How one connection attempt ended; "refused" (CONNECT_ERROR) is not retried. */
+type AttemptResult = "connected" | "failed" | "refused";
+
+export type DoneCallback = (client: SioClient) => void;
+
+/** `doneCallback` once the client is done for good and its callbacks have run. */
+const FINISHED: DoneCallback = () => {};
+
+// Memory: one k6 process holds thousands of clients, and in k6's runtime every object costs
+// ~0.6 KB (~1.1 KB past 8 properties), every closure ~0.8 KB, and a pending promise
+// reaction or suspended async function ~2.5-3 KB. So a held client keeps no closures (it is
+// its engine's EngineEvents), shares its options with the clients of its iteration, has at
+// most 8 properties (the handler map exists only once on() is used), and hands out the
+// `finished` promise only to whoever asks for it.
+export class SioClient implements EngineEvents, AckListener {
   private state: State = "idle";
   private engine: EngineSession | null = null;
   private readonly decoder = new SioDecoder();
-  private readonly acks = new AckTracker(k6Timers, now);
-  private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly acks = new AckTracker(k6Timers, now, this);
   private connectWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private backoff: Sleep | null = null;
-  /** The server refused us or said goodbye (CONNECT_ERROR, DISCONNECT): do not reconnect. */
-  private refused = false;
-  private finishedResolve: () => void = () => {};
-  /** Resolves when the client is done for good: closed by us, refused, or out of attempts. */
-  readonly finished: Promise<void>;
+  /** Callback(s) for when the client is done for good; FINISHED once they have run. */
+  private doneCallback: DoneCallback | null = null;
+  /** Created by the first on(): no property at all until then. */
+  private handlers?: Map<string, EventHandler[]>;
 
-  constructor(private readonly opts: ClientOptions) {
-    this.finished = new Promise((resolve) => {
-      this.finishedResolve = resolve;
-    });
+  /** `opts` is only read: clients configured alike may share one object. */
+  constructor(private readonly opts: ClientOptions) {}
+
+  /** Resolves when the client is done for good: closed by us, refused, or out of attempts. */
+  get finished(): Promise<void> {
+    return new Promise((resolve) => this.whenDone(() => resolve()));
+  }
+
+  /**
+   * Calls `fn(client)` once the client is done for good (when `finished` resolves), or at
+   * once if it already is: a callback costs k6 far less than a reaction on `finished`.
+   */
+  whenDone(fn: DoneCallback): void {
+    const prev = this.doneCallback;
+    if (prev === FINISHED) fn(this);
+    else if (prev === null) this.doneCallback = fn;
+    else
+      this.doneCallback = (client) => {
+        prev(client);
+        fn(client);
+      };
   }
 
   get connected(): boolean {
@@ -93,6 +123,7 @@ export class SioClient {
 
   /** Registers a handler for a server-pushed event. */
   on(event: string, handler: EventHandler): this {
+    if (!this.handlers) this.handlers = new Map();
     const list = this.handlers.get(event);
     if (list) list.push(handler);
     else this.handlers.set(event, [handler]);
@@ -105,7 +136,12 @@ export class SioClient {
    */
   async connect(): Promise<boolean> {
     if (this.state !== "idle") return this.connected;
-    if (await this.attempt()) return true;
+    const result = await this.attempt();
+    if (result === "connected") return true;
+    if (result === "refused") {
+      this.giveUp();
+      return false;
+    }
     return this.retry();
   }
 
@@ -125,23 +161,43 @@ export class SioClient {
   emitWithAck(event: string, ...args: unknown[]): Promise<AckResult> {
     const engine = this.engine;
     if (!this.connected || !engine) return Promise.reject(new AckError("disconnected"));
-    const transport = engine.transportName;
-    const tags = tagsOf(transport, this.opOf(), this.opts.scenario);
+    const tags = tagsOf(engine.transportName, this.opOf(), this.opts.scenario);
     const { id, result } = this.acks.register(this.opts.ackTimeoutMs);
     engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: [event, ...args], id }));
     emits.add(1, tags);
-    return result.then(
-      (r) => {
-        ackRtt.add(r.rttMs, tagsOf(engine.transportName, this.opOf(), this.opts.scenario));
-        return r;
-      },
-      (err: unknown) => {
-        if (err instanceof AckError && err.reason === "timeout") {
-          recordFailure(FAILURE.ackTimeout, engine.transportName, this.opOf(), this.opts.scenario);
-        }
-        throw err;
-      },
-    );
+    return result;
+  }
+
+  /**
+   * emitWithAck for a caller that does not wait for the ack: the same packet and the same
+   * records (sio_ack_rtt, ack_timeout), without a promise per emit. False when not connected.
+   */
+  emitAcked(event: string, ...args: unknown[]): boolean {
+    const engine = this.engine;
+    if (!this.connected || !engine) return false;
+    const tags = tagsOf(engine.transportName, this.opOf(), this.opts.scenario);
+    const id = this.acks.track(this.opts.ackTimeoutMs);
+    engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: [event, ...args], id }));
+    emits.add(1, tags);
+    return true;
+  }
+
+  /**
+   * AckListener: every ack's round trip goes into sio_ack_rtt, every timeout is an
+   * ack_timeout failure. Pending acks fail as soon as their session is lost or closed, so
+   * the session that carried an emit is still the current one here.
+   */
+  onAck(result: AckResult): void {
+    const engine = this.engine;
+    if (engine) ackRtt.add(result.rttMs, tagsOf(engine.transportName, this.opOf(), this.opts.scenario));
+  }
+
+  /** AckListener: see onAck. */
+  onAckFailed(error: AckError): void {
+    const engine = this.engine;
+    if (engine && error.reason === "timeout") {
+      recordFailure(FAILURE.ackTimeout, engine.transportName, this.opOf(), this.opts.scenario);
+    }
   }
 
   /** Disconnects the namespace and closes the session; resolves when nothing is pending. */
@@ -157,7 +213,7 @@ export class SioClient {
       const bye = wasConnected ? encodeSioPacket({ type: SioType.DISCONNECT, nsp: this.opts.namespace }) : [];
       await engine.close(bye);
     }
-    this.finishedResolve();
+    this.finish();
   }
 
   // ---------------------------------------------------------------- connecting
@@ -168,38 +224,24 @@ export class SioClient {
   }
 
   /** One full attempt: a fresh Engine.IO session and the namespace CONNECT. */
-  private async attempt(): Promise<boolean> {
-    if (this.state === "closed") return false;
+  private async attempt(): Promise<AttemptResult> {
+    if (this.state === "closed") return "failed";
     this.state = "connecting";
     const started = now();
     this.decoder.reset();
-    const engine = new EngineSession(
-      {
-        httpBase: this.opts.httpBase,
-        wsBase: this.opts.wsBase,
-        path: this.opts.path,
-        mode: this.opts.mode,
-        scenario: this.opts.scenario,
-        connectTimeoutMs: this.opts.connectTimeoutMs,
-        upgradeTimeoutMs: this.opts.upgradeTimeoutMs,
-        pollTimeoutMs: this.opts.pollTimeoutMs,
-      },
-      {
-        onMessage: (data) => this.onMessage(engine, data),
-        onLost: (kind) => this.onLost(engine, kind),
-      },
-    );
+    // ClientOptions carries every EngineOptions field: the engine reads the same object.
+    const engine = new EngineSession(this.opts, this);
     this.engine = engine;
     try {
       await engine.open();
     } catch (err) {
       if (!(err instanceof OpenFailed)) throw err;
       if (this.state === "connecting") this.state = "waiting";
-      return false;
+      return "failed";
     }
     if (this.state !== "connecting") {
       await engine.close();
-      return false;
+      return "failed";
     }
     const connected = this.awaitConnect();
     engine.sendMessages(encodeSioPacket({ type: SioType.CONNECT, nsp: this.opts.namespace, data: this.opts.auth }));
@@ -208,20 +250,19 @@ export class SioClient {
     try {
       await connected;
     } catch (err) {
-      if (this.state !== "connecting") return false;
+      if (this.state !== "connecting") return "failed";
       this.state = "waiting";
-      if (!(err instanceof ConnectFailed) || err.recorded) return false;
+      if (!(err instanceof ConnectFailed) || err.recorded) return "failed";
       // Refused (CONNECT_ERROR: no retry, like socket.io-client) or not answered in time.
       recordFailure(err.kind, engine.transportName, this.opOf(), this.opts.scenario);
-      if (err.kind === FAILURE.connectError) this.refused = true;
       await engine.close();
-      return false;
+      return err.kind === FAILURE.connectError ? "refused" : "failed";
     }
-    if (this.state !== "connecting") return false;
+    if (this.state !== "connecting") return "failed";
     this.state = "connected";
     namespaceConnects.add(1, tagsOf(engine.transportName, this.opOf(), this.opts.scenario));
     connectTime.add(now() - started, tagsOf(engine.transportName, this.opOf(), this.opts.scenario));
-    return true;
+    return "connected";
   }
 
   /** Waits for CONNECT (or CONNECT_ERROR) on our namespace within the connect budget. */
@@ -258,16 +299,18 @@ export class SioClient {
   /** Reconnection: bounded attempts, exponential backoff with jitter. */
   private async retry(): Promise<boolean> {
     for (let made = 0; shouldRetry(made, this.opts.reconnect); made++) {
-      if (this.state === "closed" || this.refused) break;
+      if (this.state === "closed") break;
       this.state = "waiting";
       this.backoff = sleepFor(backoffDelay(made + 1, this.opts.reconnect));
       await this.backoff.promise;
       this.backoff = null;
       if (this.done) break; // close() may have run during the backoff
-      if (await this.attempt()) {
+      const result = await this.attempt();
+      if (result === "connected") {
         reconnects.add(1, tagsOf(this.engine ? this.engine.transportName : "polling", this.opOf(), this.opts.scenario));
         return true;
       }
+      if (result === "refused") break;
     }
     this.giveUp();
     return false;
@@ -277,12 +320,21 @@ export class SioClient {
     if (this.state === "closed") return;
     this.state = "closed";
     this.acks.failAll();
-    this.finishedResolve();
+    this.finish();
+  }
+
+  /** Runs the done callbacks, once. */
+  private finish(): void {
+    const callback = this.doneCallback;
+    if (callback === FINISHED) return;
+    this.doneCallback = FINISHED;
+    if (callback) callback(this);
   }
 
   // ---------------------------------------------------------------- engine events
 
-  private onLost(engine: EngineSession, kind: FailureKind): void {
+  /** EngineEvents: the session ended without the client asking. */
+  onEngineLost(engine: EngineSession, kind: FailureKind): void {
     if (engine !== this.engine) return;
     this.decoder.reset();
     this.acks.failAll();
@@ -295,7 +347,8 @@ export class SioClient {
     void this.retry();
   }
 
-  private onMessage(engine: EngineSession, data: string | ArrayBuffer): void {
+  /** EngineEvents: one Engine.IO message of the session. */
+  onEngineMessage(engine: EngineSession, data: string | ArrayBuffer): void {
     if (engine !== this.engine) return;
     let packet: SioPacket | null;
     try {
@@ -330,8 +383,8 @@ export class SioClient {
     const data = Array.isArray(packet.data) ? packet.data : [];
     const name = typeof data[0] === "string" ? data[0] : String(data[0]);
     const args = data.slice(1);
-    eventsReceived.add(1, { ...tagsOf(engine.transportName, this.opOf(), this.opts.scenario), [TAG.event]: name });
-    const list = this.handlers.get(name);
+    eventsReceived.add(1, tagsWith(engine.transportName, this.opOf(), this.opts.scenario, TAG.event, name));
+    const list = this.handlers ? this.handlers.get(name) : undefined;
     if (list) for (const h of list) h(...args);
     if (packet.id !== undefined) {
       engine.sendMessages(encodeSioPacket({ type: SioType.ACK, nsp: this.opts.namespace, data: [], id: packet.id }));
@@ -342,10 +395,9 @@ export class SioClient {
   private onServerDisconnect(engine: EngineSession): void {
     if (this.state !== "connected") return;
     recordFailure(FAILURE.serverClose, engine.transportName, this.opOf(), this.opts.scenario);
-    sessionsLost.add(1, { ...tagsOf(engine.transportName, this.opOf(), this.opts.scenario), [TAG.kind]: FAILURE.serverClose });
-    this.refused = true;
+    sessionsLost.add(1, tagsWith(engine.transportName, this.opOf(), this.opts.scenario, TAG.kind, FAILURE.serverClose));
     this.acks.failAll();
     this.state = "closed";
-    void engine.close().then(() => this.finishedResolve());
+    void engine.close().then(() => this.finish());
   }
 }

@@ -6,9 +6,9 @@
 
 import { parseHandshake, type EioPacket, type HandshakeData } from "./engineio.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { recordFailure, sessionsLost, sessionsOpened, tagsOf, upgrades } from "./instruments.ts";
+import { recordFailure, sessionsLost, sessionsOpened, tagsOf, tagsWith, upgrades } from "./instruments.ts";
 import { k6Timers } from "./k6-adapters.ts";
-import { FAILURE, OP, type FailureKind, type Op, type Transport as TransportName } from "./metrics.ts";
+import { FAILURE, OP, TAG, type FailureKind, type Op, type Transport as TransportName } from "./metrics.ts";
 import { PollingTransport, pollingHandshake } from "./transport/polling.ts";
 import type { Transport, TransportEnd, TransportHandlers } from "./transport/types.ts";
 import { WebSocketTransport } from "./transport/websocket.ts";
@@ -33,11 +33,12 @@ export interface EngineOptions {
   pollTimeoutMs: number;
 }
 
+/** What the session tells its client; `session` says which session (a client opens several in turn). */
 export interface EngineEvents {
   /** The data of one Engine.IO message packet. */
-  onMessage(data: string | ArrayBuffer): void;
+  onEngineMessage(session: EngineSession, data: string | ArrayBuffer): void;
   /** The session ended without the client asking (already recorded as a failure). */
-  onLost(kind: FailureKind): void;
+  onEngineLost(session: EngineSession, kind: FailureKind): void;
 }
 
 /** A failed open, already recorded as a failure. */
@@ -53,17 +54,24 @@ const POLL_TIMEOUT_SLACK_MS = 5000;
 
 type State = "new" | "opening" | "open" | "closing" | "closed";
 
-export class EngineSession {
+// Memory (k6 holds thousands of sessions): the session is the TransportHandlers of its
+// transport itself (onPacket/onEnd check which transport spoke), so a held session keeps no
+// closures besides the heartbeat's; it has at most 8 properties (past 8, k6's runtime
+// doubles an object's property table), the upgrade-only ones exist only once used, and the
+// handshake is kept only where an upgrade can follow.
+export class EngineSession implements TransportHandlers {
   private state: State = "new";
   private transport: Transport | null = null;
+  /** The handshake, kept for upgrade() (not for websocket-only sessions, which cannot upgrade). */
   private handshakeData: HandshakeData | null = null;
   private readonly heartbeat: Heartbeat;
-  /** Packets held back while the polling transport is paused for the upgrade. */
-  private held: EioPacket[] | null = null;
-  private upgrading = false;
-  /** Ends an upgrade in progress (the session is closing or lost). */
+  /** Ends the upgrade in progress (the session is closing or lost); null when none is. */
   private cancelUpgrade: (() => void) | null = null;
-  private closeDone: (() => void) | null = null;
+  // Declared without a value, these are no property at all until first set (the bundle's
+  // target, ES2020, assigns class fields in the constructor only when they have a value).
+  /** Packets held back while the polling transport is paused for the upgrade. */
+  private held?: EioPacket[] | null;
+  private closeDone?: (() => void) | null;
 
   constructor(
     private readonly opts: EngineOptions,
@@ -74,10 +82,6 @@ export class EngineSession {
 
   get isOpen(): boolean {
     return this.state === "open";
-  }
-
-  get handshake(): HandshakeData | null {
-    return this.handshakeData;
   }
 
   /** The transport currently carrying the session. */
@@ -122,12 +126,11 @@ export class EngineSession {
         postTimeoutMs: Math.max(this.opts.connectTimeoutMs, 10_000),
         scenario: this.opts.scenario,
       },
-      { onPacket: () => {}, onEnd: () => {} },
+      this,
     );
-    polling.setHandlers(this.handlersFor(polling));
     this.transport = polling;
     this.opened(hs);
-    for (const p of answer.packets.slice(1)) this.onPacket(p);
+    for (let i = 1; i < answer.packets.length; i++) this.handlePacket(answer.packets[i]);
     if (this.isOpen) polling.start(); // a packet above may have closed it
     return hs;
   }
@@ -144,6 +147,7 @@ export class EngineSession {
       };
       const ws = new WebSocketTransport(
         { endpoint: this.opts.wsBase + this.opts.path, op: OP.websocket, scenario: this.opts.scenario },
+        // Only until the open packet: then the session takes over as the handlers.
         {
           onPacket: (p) => {
             if (settled) return;
@@ -158,7 +162,7 @@ export class EngineSession {
               return;
             }
             this.transport = ws;
-            ws.setHandlers(this.handlersFor(ws));
+            ws.setHandlers(this);
             this.opened(hs);
             settle(() => resolve(hs));
           },
@@ -180,7 +184,7 @@ export class EngineSession {
   }
 
   private opened(hs: HandshakeData): void {
-    this.handshakeData = hs;
+    if (this.opts.mode !== "websocket") this.handshakeData = hs;
     this.state = "open";
     sessionsOpened.add(1, tagsOf(this.transportName, this.opts.mode === "websocket" ? OP.websocket : OP.handshake, this.opts.scenario));
     this.heartbeat.start(hs.pingInterval, hs.pingTimeout);
@@ -196,17 +200,22 @@ export class EngineSession {
 
   // ---------------------------------------------------------------- packets
 
-  /** Handlers for the session's transport; `owner` guards against a replaced transport. */
-  private handlersFor(owner: Transport): TransportHandlers {
-    return {
-      onPacket: (p) => {
-        if (owner === this.transport) this.onPacket(p);
-      },
-      onEnd: (end) => this.onTransportEnd(owner, end),
-    };
+  /** TransportHandlers: a packet from `from`, ignored unless it still carries the session. */
+  onPacket(p: EioPacket, from: Transport): void {
+    if (from === this.transport) this.handlePacket(p);
   }
 
-  private onPacket(p: EioPacket): void {
+  /** TransportHandlers: `from` ended. */
+  onEnd(end: TransportEnd, from: Transport): void {
+    if (from !== this.transport) return;
+    if (this.state === "closing" || !end.failure) {
+      this.finishClose();
+      return;
+    }
+    this.lose(end.failure, this.transportName, end.detail ?? "");
+  }
+
+  private handlePacket(p: EioPacket): void {
     if (this.state !== "open" && this.state !== "closing") return;
     switch (p.type) {
       case "ping":
@@ -214,7 +223,7 @@ export class EngineSession {
         this.write([{ type: "pong", data: typeof p.data === "string" ? p.data : undefined }]);
         return;
       case "message":
-        if (p.data !== undefined) this.events.onMessage(p.data);
+        if (p.data !== undefined) this.events.onEngineMessage(this, p.data);
         return;
       case "close":
         this.lose(FAILURE.serverClose, this.transportName, "close packet");
@@ -231,15 +240,6 @@ export class EngineSession {
     }
   }
 
-  private onTransportEnd(from: Transport, end: TransportEnd): void {
-    if (from !== this.transport) return;
-    if (this.state === "closing" || !end.failure) {
-      this.finishClose();
-      return;
-    }
-    this.lose(end.failure, this.transportName, end.detail ?? "");
-  }
-
   /** The session is gone without the client asking: record, stop everything, tell the client. */
   private lose(kind: FailureKind, transport: TransportName, _detail: string): void {
     if (this.state !== "open") return;
@@ -247,12 +247,12 @@ export class EngineSession {
     this.heartbeat.stop();
     if (this.cancelUpgrade) this.cancelUpgrade();
     recordFailure(kind, transport, this.op, this.opts.scenario);
-    sessionsLost.add(1, { ...tagsOf(transport, this.op, this.opts.scenario), kind });
+    sessionsLost.add(1, tagsWith(transport, this.op, this.opts.scenario, TAG.kind, kind));
     // No more requests to a session that is gone (a stopped server would hold them).
     if (this.transport instanceof PollingTransport) this.transport.detach();
     else if (this.transport) this.transport.stop();
     this.held = null;
-    this.events.onLost(kind);
+    this.events.onEngineLost(this, kind);
     this.resolveClose();
   }
 
@@ -260,13 +260,15 @@ export class EngineSession {
 
   /** Sends Engine.IO message packets (Socket.IO encodes to one text part plus attachments). */
   sendMessages(parts: Array<string | ArrayBuffer>): void {
-    this.write(parts.map((data) => ({ type: "message" as const, data })));
+    const packets: EioPacket[] = new Array(parts.length);
+    for (let i = 0; i < parts.length; i++) packets[i] = { type: "message", data: parts[i] };
+    this.write(packets);
   }
 
   private write(packets: EioPacket[]): void {
     if (this.state !== "open" || !this.transport) return;
     if (this.held) {
-      for (const p of packets) this.held.push(p);
+      for (let i = 0; i < packets.length; i++) this.held.push(packets[i]);
       return;
     }
     this.transport.send(packets);
@@ -283,21 +285,19 @@ export class EngineSession {
   upgrade(): Promise<boolean> {
     const hs = this.handshakeData;
     const polling = this.transport;
-    if (this.state !== "open" || !hs || !(polling instanceof PollingTransport) || this.upgrading) {
+    if (this.state !== "open" || !hs || !(polling instanceof PollingTransport) || this.cancelUpgrade !== null) {
       return Promise.resolve(false);
     }
     if (hs.upgrades.indexOf("websocket") === -1) {
       recordFailure(FAILURE.upgradeFailed, "websocket", OP.upgrade, this.opts.scenario);
       return Promise.resolve(false);
     }
-    this.upgrading = true;
     return new Promise<boolean>((resolve) => {
       let stage: "probing" | "pausing" | "done" = "probing";
       let timer: TimerId | null = null;
       const finish = (ok: boolean) => {
         if (stage === "done") return;
         stage = "done";
-        this.upgrading = false;
         this.cancelUpgrade = null;
         if (timer !== null) k6Timers.clearTimeout(timer);
         resolve(ok);
@@ -320,9 +320,9 @@ export class EngineSession {
           sid: hs.sid,
           op: OP.upgrade,
           scenario: this.opts.scenario,
-          onOpen: () => probe.send([{ type: "ping", data: "probe" }]),
         },
         {
+          onOpen: () => probe.send([{ type: "ping", data: "probe" }]),
           onPacket: (p) => {
             if (stage !== "probing") return;
             if (p.type !== "pong" || p.data !== "probe") {
@@ -341,7 +341,7 @@ export class EngineSession {
               const queued = polling.drainQueue();
               polling.detach();
               this.transport = probe;
-              probe.setHandlers(this.handlersFor(probe));
+              probe.setHandlers(this);
               upgrades.add(1, tagsOf("websocket", OP.upgrade, this.opts.scenario));
               this.releaseHeld(probe, queued);
               finish(true);

@@ -53,7 +53,6 @@ function thrownEnd(err: unknown): TransportEnd {
 }
 
 export class PollingTransport implements Transport {
-  readonly name = "polling" as const;
   private handlers: TransportHandlers;
   private readonly queue: EioPacket[] = [];
   private polling = false;
@@ -63,13 +62,18 @@ export class PollingTransport implements Transport {
   private stopping = false;
   /** onEnd has fired; answers arriving later are ignored. */
   private ended = false;
-  private pauseWaiters: Array<() => void> = [];
+  /** Created by the first pause() (declared without a value: no property until then). */
+  private pauseWaiters?: Array<() => void>;
 
   constructor(
     private readonly opts: PollingOptions,
     handlers: TransportHandlers,
   ) {
     this.handlers = handlers;
+  }
+
+  get name(): "polling" {
+    return "polling";
   }
 
   setHandlers(handlers: TransportHandlers): void {
@@ -96,7 +100,8 @@ export class PollingTransport implements Transport {
     if (this.ended) return Promise.resolve();
     this.paused = true;
     return new Promise((resolve) => {
-      this.pauseWaiters.push(resolve);
+      if (this.pauseWaiters) this.pauseWaiters.push(resolve);
+      else this.pauseWaiters = [resolve];
       this.checkPaused();
     });
   }
@@ -173,7 +178,7 @@ export class PollingTransport implements Transport {
     }
     for (const packet of decodePayload(body)) {
       if (this.ended || this.stopping) return;
-      this.handlers.onPacket(packet);
+      this.handlers.onPacket(packet, this);
     }
     if (this.ended || this.stopping) return;
     this.checkPaused();
@@ -232,13 +237,13 @@ export class PollingTransport implements Transport {
     this.ended = true;
     this.queue.length = 0;
     this.releasePauseWaiters();
-    this.handlers.onEnd(end);
+    this.handlers.onEnd(end, this);
   }
 
   private endIfStopped(): void {
     if (this.ended || !this.stopping || this.posting || this.queue.length > 0) return;
     this.ended = true;
-    this.handlers.onEnd({});
+    this.handlers.onEnd({}, this);
   }
 
   private checkPaused(): void {
@@ -247,6 +252,7 @@ export class PollingTransport implements Transport {
 
   private releasePauseWaiters(): void {
     const waiters = this.pauseWaiters;
+    if (!waiters || waiters.length === 0) return;
     this.pauseWaiters = [];
     for (const w of waiters) w();
   }

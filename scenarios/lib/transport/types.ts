@@ -11,10 +11,13 @@ export interface TransportEnd {
   detail?: string;
 }
 
+/** What a transport calls; `from` is the transport itself, so one handler object can serve several. */
 export interface TransportHandlers {
-  onPacket(packet: EioPacket): void;
+  /** The transport is open (websocket only: before any packet). */
+  onOpen?(from: Transport): void;
+  onPacket(packet: EioPacket, from: Transport): void;
   /** Called once, when the transport can carry nothing more. */
-  onEnd(end: TransportEnd): void;
+  onEnd(end: TransportEnd, from: Transport): void;
 }
 
 export interface Transport {

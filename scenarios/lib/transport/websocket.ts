@@ -2,12 +2,15 @@
 // many). Every packet is one frame; binary frames carry raw bytes (binaryType arraybuffer).
 // Used for websocket-only sessions and as the probe socket of a polling→websocket upgrade.
 
-import { WebSocket } from "k6/websockets";
+import { WebSocket as ImportedWebSocket } from "k6/websockets";
 import { classifyWsDialError, wsCloseKind } from "../classify.ts";
 import { decodePacket, encodePacket, type EioPacket } from "../engineio.ts";
-import { requestTags, wsCloses, tagsOf } from "../instruments.ts";
+import { requestTags, tagsWith, wsCloses } from "../instruments.ts";
 import { TAG, type Op } from "../metrics.ts";
 import { engineQuery, type Transport, type TransportHandlers } from "./types.ts";
+
+// Read once: k6 rebuilds its export table on every access of an imported name.
+const WebSocket = ImportedWebSocket;
 
 export interface WebSocketOptions {
   /** ws(s)://host:port/socket.io/ */
@@ -16,53 +19,42 @@ export interface WebSocketOptions {
   sid?: string;
   op: Op;
   scenario: string;
-  /** Called when the socket is open (before any packet). */
-  onOpen?: () => void;
 }
 
-interface CloseEventLike {
+interface WsEventLike {
+  type?: string;
+  data?: string | ArrayBuffer;
   code?: number;
   reason?: string;
-}
-
-interface ErrorEventLike {
   error?: string;
 }
 
+// k6 holds thousands of these sockets per process: the transport keeps the two options it
+// needs as fields (no options object), at most 8 properties, and one event listener for all
+// four event types.
 export class WebSocketTransport implements Transport {
-  readonly name = "websocket" as const;
   private handlers: TransportHandlers;
-  private readonly ws: WebSocket;
+  private readonly ws: ImportedWebSocket;
+  private readonly op: Op;
+  private readonly scenario: string;
   private opened = false;
   private stopping = false;
   private ended = false;
   private lastError = "";
 
-  constructor(
-    private readonly opts: WebSocketOptions,
-    handlers: TransportHandlers,
-  ) {
+  constructor(opts: WebSocketOptions, handlers: TransportHandlers) {
     this.handlers = handlers;
+    this.op = opts.op;
+    this.scenario = opts.scenario;
     const url = `${opts.endpoint}?${engineQuery("websocket", opts.sid)}`;
     this.ws = new WebSocket(url, null, { tags: requestTags("websocket", opts.op, opts.scenario) });
     this.ws.binaryType = "arraybuffer";
-    this.ws.addEventListener("open", () => {
-      this.opened = true;
-      if (this.stopping) {
-        this.ws.close();
-        return;
-      }
-      if (this.opts.onOpen) this.opts.onOpen();
-    });
-    this.ws.addEventListener("message", (ev) => {
-      if (this.ended || this.stopping) return;
-      const data = (ev as { data: string | ArrayBuffer }).data;
-      this.handlers.onPacket(decodePacket(data));
-    });
-    this.ws.addEventListener("error", (ev) => {
-      this.lastError = String((ev as ErrorEventLike).error ?? "");
-    });
-    this.ws.addEventListener("close", (ev) => this.onClose(ev as unknown as CloseEventLike));
+    const listener = (ev: unknown) => this.onEvent(ev as WsEventLike);
+    for (const type of ["open", "message", "error", "close"] as const) this.ws.addEventListener(type, listener);
+  }
+
+  get name(): "websocket" {
+    return "websocket";
   }
 
   get isOpen(): boolean {
@@ -75,7 +67,7 @@ export class WebSocketTransport implements Transport {
 
   send(packets: EioPacket[]): void {
     if (!this.isOpen) return;
-    for (const p of packets) this.ws.send(encodePacket(p, true));
+    for (let i = 0; i < packets.length; i++) this.ws.send(encodePacket(packets[i], true));
   }
 
   /** Client-initiated close (1000); onEnd({}) fires when the socket has closed. */
@@ -86,19 +78,44 @@ export class WebSocketTransport implements Transport {
     if (this.opened) this.ws.close();
   }
 
-  private onClose(ev: CloseEventLike): void {
+  private onEvent(ev: WsEventLike): void {
+    switch (ev.type) {
+      case "message":
+        if (this.ended || this.stopping) return;
+        this.handlers.onPacket(decodePacket(ev.data as string | ArrayBuffer), this);
+        return;
+      case "open":
+        this.opened = true;
+        if (this.stopping) {
+          this.ws.close();
+          return;
+        }
+        if (this.handlers.onOpen) this.handlers.onOpen(this);
+        return;
+      case "error":
+        this.lastError = String(ev.error ?? "");
+        return;
+      case "close":
+        this.onClose(ev);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onClose(ev: WsEventLike): void {
     const code = typeof ev.code === "number" ? ev.code : undefined;
     if (this.opened) {
-      wsCloses.add(1, { ...tagsOf("websocket", this.opts.op, this.opts.scenario), [TAG.code]: String(code ?? 1005) });
+      wsCloses.add(1, tagsWith("websocket", this.op, this.scenario, TAG.code, String(code ?? 1005)));
     }
     if (this.ended) return;
     this.ended = true;
     if (this.stopping) {
-      this.handlers.onEnd({});
+      this.handlers.onEnd({}, this);
     } else if (!this.opened) {
-      this.handlers.onEnd({ failure: classifyWsDialError(this.lastError), detail: this.lastError || "dial failed" });
+      this.handlers.onEnd({ failure: classifyWsDialError(this.lastError), detail: this.lastError || "dial failed" }, this);
     } else {
-      this.handlers.onEnd({ failure: wsCloseKind(code), detail: `${this.lastError} ${ev.reason ?? ""}`.trim() });
+      this.handlers.onEnd({ failure: wsCloseKind(code), detail: `${this.lastError} ${ev.reason ?? ""}`.trim() }, this);
     }
   }
 }
