@@ -148,7 +148,8 @@ export class SioClient implements EngineEvents, AckListener {
   /** Emits an event (no ack). False when not connected. */
   emit(event: string, ...args: unknown[]): boolean {
     if (!this.connected || !this.engine) return false;
-    this.engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: [event, ...args] }));
+    args.unshift(event); // the rest array is ours: it becomes the packet data, no copy
+    this.engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: args }));
     emits.add(1, tagsOf(this.engine.transportName, this.opOf(), this.opts.scenario));
     return true;
   }
@@ -163,7 +164,8 @@ export class SioClient implements EngineEvents, AckListener {
     if (!this.connected || !engine) return Promise.reject(new AckError("disconnected"));
     const tags = tagsOf(engine.transportName, this.opOf(), this.opts.scenario);
     const { id, result } = this.acks.register(this.opts.ackTimeoutMs);
-    engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: [event, ...args], id }));
+    args.unshift(event);
+    engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: args, id }));
     emits.add(1, tags);
     return result;
   }
@@ -177,7 +179,8 @@ export class SioClient implements EngineEvents, AckListener {
     if (!this.connected || !engine) return false;
     const tags = tagsOf(engine.transportName, this.opOf(), this.opts.scenario);
     const id = this.acks.track(this.opts.ackTimeoutMs);
-    engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: [event, ...args], id }));
+    args.unshift(event);
+    engine.sendMessages(encodeSioPacket({ type: SioType.EVENT, nsp: this.opts.namespace, data: args, id }));
     emits.add(1, tags);
     return true;
   }
