@@ -2,6 +2,8 @@
 // measured side by side in one run and never assert on a timing.
 //   npm run bench                          all: client, then analysis throughput + soak
 //   npm run bench -- client [--concurrency 20 --seconds 15 --rounds 2 --hold 1000,2000 --hold-seconds 30 --per-vu 100]
+//                           [--baseline <git rev>]  also hold with the websocket scenario as it was at <rev>
+//                           [--hold-only]           skip the session loop
 //   npm run bench -- soak [--minutes 20 --clients 150 --recycle-every 5m|none --out <dir>]
 //   npm run bench -- analysis [--requests 200000]
 import { cpus } from "node:os";
@@ -13,7 +15,7 @@ import { main as analysisThroughput } from "./analysis-throughput.ts";
 const WHICH = ["all", "client", "soak", "analysis"] as const;
 type Which = (typeof WHICH)[number];
 
-const USAGE = `usage: npm run bench -- [${WHICH.join("|")}] [--concurrency N] [--seconds N] [--rounds N] [--hold N,N] [--hold-seconds N] [--per-vu N] [--minutes N] [--clients N] [--recycle-every 5m|none] [--requests N] [--out DIR]`;
+const USAGE = `usage: npm run bench -- [${WHICH.join("|")}] [--concurrency N] [--seconds N] [--rounds N] [--hold N,N] [--hold-seconds N] [--per-vu N] [--baseline REV] [--hold-only] [--minutes N] [--clients N] [--recycle-every 5m|none] [--requests N] [--out DIR]`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
       hold: { type: "string" },
       "hold-seconds": { type: "string" },
       "per-vu": { type: "string" },
+      baseline: { type: "string" },
+      "hold-only": { type: "boolean" },
       minutes: { type: "string" },
       clients: { type: "string" },
       "recycle-every": { type: "string" },
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
       holdSizes: values.hold ? values.hold.split(",").map((s) => positive("hold", s, 0)) : CLIENT_DEFAULTS.holdSizes,
       holdSeconds: positive("hold-seconds", values["hold-seconds"], CLIENT_DEFAULTS.holdSeconds),
       perVu: positive("per-vu", values["per-vu"], CLIENT_DEFAULTS.perVu),
+      baseline: values.baseline,
+      holdOnly: values["hold-only"] ?? false,
       payloadBytes: CLIENT_DEFAULTS.payloadBytes,
       log,
     });

@@ -17,6 +17,8 @@ export interface HoldSet {
   /** bench/k6/bare-websocket.ts: k6's own cost per socket, without rtsoak's client. */
   bare: Measurement;
   sio: Measurement;
+  /** The websocket scenario as it was at the --baseline revision, when given. */
+  baseline?: Measurement;
 }
 
 interface LoopShape {
@@ -30,6 +32,7 @@ interface LoopShape {
 interface HoldShape {
   holdSeconds: number;
   perVu: number;
+  baseline?: string;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -102,22 +105,33 @@ export function loopReport(loops: LoopSet[], o: LoopShape): string[] {
 }
 
 export function holdReport(holds: HoldSet[], o: HoldShape): string[] {
-  const clients = [
-    ["rtsoak k6 client", (h: HoldSet) => h.k6],
-    ["bare k6/websockets", (h: HoldSet) => h.bare],
-    ["socket.io-client", (h: HoldSet) => h.sio],
-  ] as const;
+  const clients: Array<readonly [string, (h: HoldSet) => Measurement]> = [
+    ["rtsoak k6 client", (h) => h.k6],
+    ["bare k6/websockets", (h) => h.bare],
+    ["socket.io-client", (h) => h.sio],
+  ];
+  const withBaseline = o.baseline !== undefined && holds.every((h) => h.baseline);
+  if (withBaseline) clients.unshift([`rtsoak k6 client @${o.baseline}`, (h) => h.baseline!]);
   const rows: string[][] = [];
   for (const h of holds) {
     for (const [who, pick] of clients) {
       const m = pick(h);
-      rows.push([int(h.sessions), who, `${int(m.sessions)} / ${int(m.failed)}`, fixed(mb(m.peakRssKb)), fixed(mb(m.peakRssKb) / (h.sessions / 1000)), ratio(m.peakRssKb, h.sio.peakRssKb)]);
+      rows.push([
+        int(h.sessions),
+        who,
+        `${int(m.sessions)} / ${int(m.failed)}`,
+        fixed(mb(m.peakRssKb)),
+        fixed(mb(m.peakRssKb) / (h.sessions / 1000)),
+        fixed(m.cpuMs / 1000),
+        ratio(m.peakRssKb, h.sio.peakRssKb),
+      ]);
     }
   }
   const lines = [
     `Held websocket sessions: ${o.holdSeconds} s, echo with ack every 5 s, connects spread over 10 s; k6 runs as the harness runs it (no summary, samples streamed), ${o.perVu} sessions per VU`,
     `(rtsoak k6 client = scenarios/websocket.ts; bare k6/websockets = bench/k6/bare-websocket.ts, the least script that holds a session)`,
-    table(["sessions", "client", "connected / failed", "peak RSS MB", "MB per 1,000", "ratio to socket.io-client"], rows, 2),
+    table(["sessions", "client", "connected / failed", "peak RSS MB", "MB per 1,000", "CPU s", "ratio to socket.io-client"], rows, 2),
+    "CPU s: user + system time of the client process for the whole hold (k6 and Node start-up included).",
   ];
   if (holds.length >= 2) {
     const a = holds[0];
@@ -126,7 +140,13 @@ export function holdReport(holds: HoldSet[], o: HoldShape): string[] {
     const slope = (pick: (h: HoldSet) => Measurement) => mb(pick(b).peakRssKb - pick(a).peakRssKb) / k;
     const sio = slope((h) => h.sio);
     lines.push(`Marginal peak RSS per 1,000 more sessions (${int(a.sessions)} → ${int(b.sessions)}):`);
-    for (const [who, pick] of clients) lines.push(`  ${who.padEnd(20)} ${fixed(slope(pick)).padStart(7)} MB per 1,000   ratio to socket.io-client ${ratio(slope(pick), sio)}`);
+    const width = Math.max(...clients.map(([who]) => who.length));
+    for (const [who, pick] of clients) lines.push(`  ${who.padEnd(width)} ${fixed(slope(pick)).padStart(7)} MB per 1,000   ratio to socket.io-client ${ratio(slope(pick), sio)}`);
+    if (withBaseline) {
+      const before = slope((h) => h.baseline!);
+      const after = slope((h) => h.k6);
+      lines.push(`  rtsoak k6 client now / @${o.baseline}: ${ratio(after, before)} (marginal), ${ratio(b.k6.peakRssKb, b.baseline!.peakRssKb)} (peak at ${int(b.sessions)})`);
+    }
   }
   return lines;
 }
