@@ -64,7 +64,7 @@ export interface AnalyseInput {
   aggregator: RunAggregator;
   events: RunEvent[];
   stack: RunningStack | null;
-  /** The proxy log followed during the run: only the rest is read now. Without it, all of it. */
+  /** The proxy log followed during the run (followProxyLog); null when the stack has none. */
   accessLog?: AccessLogFollower | null;
   runDir: string;
   target: string;
@@ -78,11 +78,10 @@ export async function analyseRun(input: AnalyseInput): Promise<{ run: AnalysedRu
   const notes: string[] = [];
   const events = [...input.events];
   if (stack) {
+    // Followed since the stack came up (followProxyLog): only the rest is read now.
+    await input.accessLog?.drain();
     const accessLog = stack.endpoints.proxyAccessLog;
-    const found = accessLog !== undefined && existsSync(accessLog);
-    if (input.accessLog) await input.accessLog.drain();
-    else if (found) for await (const line of lines(accessLog)) aggregator.addAccessLogLine(line);
-    if (!found && stack.topology.proxy !== "none") {
+    if (!(accessLog && existsSync(accessLog)) && stack.topology.proxy !== "none") {
       notes.push("The proxy access log was not found, so counts could not be reconciled with it.");
     }
     events.push(...detectRecyclesFromLogs(await appLogLines(stack)));
