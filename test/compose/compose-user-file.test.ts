@@ -82,7 +82,7 @@ describeDocker("compose stack: the user's own compose file", () => {
     writeFileSync(join(dir, "edge.conf"), EDGE_CONF);
     writeFileSync(join(dir, "stack.yml"), composeFile(port));
     const progress: string[] = [];
-    const driver = composeDriverForUserFile({ file: join(dir, "stack.yml"), proxyService: "edge", appService: "backend", redisService: "cache", proxyPort: port });
+    const driver = composeDriverForUserFile({ file: join(dir, "stack.yml"), proxyService: "edge", appService: "backend", redisService: "cache", proxyPort: port, readyTimeoutMs: 60_000 });
     const stack = cleanup.stack(await driver.up(resolveTopology("nginx-rr-2x1"), { workDir: join(dir, "run"), onProgress: (l) => progress.push(l) }));
     expect(stack.project).toMatch(/^rtsoak-user-\d+-[0-9a-f]{6}$/);
     expect(stack.endpoints.baseUrl).toBe(`http://127.0.0.1:${port}`);

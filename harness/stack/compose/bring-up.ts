@@ -13,6 +13,10 @@ import { LogCollector } from "./log-collector.ts";
 
 // testcontainers' reaper image cannot be pulled here; our own cleanup replaces it.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+// Every port rtsoak waits on is published on 127.0.0.1. When /.dockerenv exists (CI runners,
+// dev containers) testcontainers would probe them on the bridge gateway instead and wait until
+// its timeout; with a local daemon socket the ports are on loopback, so probe them there.
+if (!process.env.DOCKER_HOST || process.env.DOCKER_HOST.startsWith("unix:")) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
 
 /** A StackDriver whose stacks carry the compose extras. */
 export interface ComposeStackDriver extends StackDriver {
