@@ -10,9 +10,10 @@
 // grow a hole. Instead the part already read is punched out (fallocate --punch-hole): the
 // disk blocks are freed while HAProxy writes after them. The file keeps its apparent size
 // (`ls -l`), but holds on disk (`du`) only what the reader has not read yet.
-// HAProxy never waits for its log: a thread that finds another one stuck in a write to it
-// (behind the punch, which locks the file) drops its line (`show info`: DroppedLogs). So the
-// HAProxy group is stopped (SIGSTOP) for the few milliseconds of the punch.
+// The punch locks the file, and HAProxy never waits long for its log: with several threads,
+// one that finds another stuck in a write drops its line (`show info`: DroppedLogs). The
+// rendered config runs one thread, and the HAProxy group is also stopped (SIGSTOP) for the
+// few milliseconds of the punch, so no write meets it.
 import { execFile } from "node:child_process";
 import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { promisify } from "node:util";

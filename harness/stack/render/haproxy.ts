@@ -36,6 +36,10 @@ export function renderHaproxyConfig(t: Topology, input: ProxyRenderInput): strin
     `# rendered by rtsoak for topology ${t.name} (${t.proxy}, stickiness ${t.stickiness}, ${input.upstreams.length} upstreams)`,
     "global",
     "  log stdout format raw local0",
+    // One thread: with several, a thread that cannot take the log lock within ~200 spins (its
+    // holder descheduled on a busy machine) drops its line (DroppedLogs), and the access log
+    // would miss requests the reconciliation counts. One thread carries a replica's load.
+    "  nbthread 1",
     `  pidfile ${run}/haproxy.pid`,
     // per-server counters (`show stat`): connection errors to a dead upstream show up here
     `  stats socket ${run}/haproxy.sock mode 600 level admin`,
