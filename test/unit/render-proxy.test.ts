@@ -107,6 +107,14 @@ describe("haproxy", () => {
     expect(lines(text)).toContain("stats socket /run/x/proxy/run/haproxy.sock mode 600 level admin");
   });
 
+  it("leaves the stats socket out when the run folder is too deep for a unix socket path", () => {
+    const deep = `/tmp/${"d".repeat(90)}/proxy/run`;
+    const l = lines(renderHaproxyConfig(t("haproxy-rr-2x1"), { ...input, runDir: deep }));
+    expect(l.some((x) => x.startsWith("stats socket"))).toBe(false);
+    expect(l).toContain(`# no stats socket: ${deep}/haproxy.sock is longer than a unix socket path may be`);
+    expect(l).toContain(`pidfile ${deep}/haproxy.pid`);
+  });
+
   it("strips Upgrade when websocketHeaders is off", () => {
     expect(lines(renderHaproxyConfig(t("haproxy-rr-2x1", { websocketHeaders: false }), input))).toContain("http-request del-header Upgrade");
     expect(renderHaproxyConfig(t("haproxy-rr-2x1"), input)).not.toContain("del-header Upgrade");

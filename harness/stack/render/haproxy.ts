@@ -28,6 +28,19 @@ function balancing(t: Topology): string[] {
   }
 }
 
+/** Longest path a unix socket can bind (sun_path is 108 bytes with its NUL). */
+const UNIX_SOCKET_PATH_MAX = 107;
+
+/**
+ * Per-server counters for operators (`show stat`: connection errors to a dead upstream show
+ * up there). Left out when the run folder is so deep that HAProxy could not bind the socket
+ * and would refuse the whole config.
+ */
+function statsSocket(path: string): string[] {
+  if (Buffer.byteLength(path) > UNIX_SOCKET_PATH_MAX) return [`  # no stats socket: ${path} is longer than a unix socket path may be`];
+  return [`  stats socket ${path} mode 600 level admin`];
+}
+
 export function renderHaproxyConfig(t: Topology, input: ProxyRenderInput): string {
   const { connect, read, tunnel } = t.proxyTimeouts;
   const run = input.runDir.replace(/\/+$/, "");
@@ -41,8 +54,7 @@ export function renderHaproxyConfig(t: Topology, input: ProxyRenderInput): strin
     // would miss requests the reconciliation counts. One thread carries a replica's load.
     "  nbthread 1",
     `  pidfile ${run}/haproxy.pid`,
-    // per-server counters (`show stat`): connection errors to a dead upstream show up here
-    `  stats socket ${run}/haproxy.sock mode 600 level admin`,
+    ...statsSocket(`${run}/haproxy.sock`),
     // two fds per proxied connection under the 20,000 file limit
     "  maxconn 9000",
     // old workers keep serving tunnels after a reload; do not let them live forever
