@@ -41,7 +41,7 @@ export interface K6RunResult {
 export function k6Args(opts: Omit<K6RunOptions, "k6" | "onLine" | "logFile">): string[] {
   // No k6 summary and no k6 thresholds: both make k6 keep every Trend sample in memory, which
   // a soak cannot afford. rtsoak's own analysis computes percentiles with bounded sketches.
-  const args = ["run", "--no-color", "--quiet", "--no-summary", "--no-thresholds", "--out", `json=${opts.fifoPath}`];
+  const args = ["run", "--no-color", "--quiet", "--summary-mode=disabled", "--no-thresholds", "--out", `json=${opts.fifoPath}`];
   args.push("--system-tags", SYSTEM_TAGS.join(","));
   if (opts.localIps) args.push("--local-ips", opts.localIps);
   for (const [k, v] of Object.entries(opts.env)) args.push("-e", `${k}=${v}`);
