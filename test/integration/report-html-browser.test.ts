@@ -10,7 +10,6 @@ import type { AnalysedRun } from "../../harness/analysis/types.ts";
 import { writeReports } from "../../reports/write.ts";
 import { openReport, useChromium, type OpenedReport, type PageState } from "./support/browser.ts";
 
-const SCREENSHOT = "/tmp/rtsoak-report-screenshot.png";
 const FIXTURES = join(import.meta.dirname, "../fixtures/reports");
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")) as AnalysedRun;
 
@@ -22,6 +21,7 @@ interface InPage {
 
 const browser = useChromium();
 const tmp = mkdtempSync(join(tmpdir(), "rtsoak-html-"));
+const SCREENSHOT = join(tmp, "report-screenshot.png");
 
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
