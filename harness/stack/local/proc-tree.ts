@@ -54,21 +54,3 @@ export function groupMembers(pgid: number): number[] {
     .map((s) => s.pid)
     .sort((a, b) => a - b);
 }
-
-/** True when every thread of `pid` is stopped (state T), e.g. once a SIGSTOP took effect. */
-export function allThreadsStopped(pid: number): boolean {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return true; // gone: it writes nothing either
-  }
-  return tids.every((tid) => {
-    try {
-      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      return text[text.lastIndexOf(")") + 2] === "T";
-    } catch {
-      return true;
-    }
-  });
-}

@@ -10,27 +10,25 @@
 // grow a hole. Instead the part already read is punched out (fallocate --punch-hole): the
 // disk blocks are freed while HAProxy writes after them. The file keeps its apparent size
 // (`ls -l`), but holds on disk (`du`) only what the reader has not read yet.
-// The punch locks the file, and HAProxy never waits long for its log: with several threads,
-// one that finds another stuck in a write drops its line (`show info`: DroppedLogs). The
-// rendered config runs one thread, and the HAProxy group is also stopped (SIGSTOP) for the
-// few milliseconds of the punch, so no write meets it.
+// The punch locks the file for a few milliseconds; a log write that meets it waits. (With
+// several threads HAProxy would drop the line of one that waits on another: the rendered
+// config runs one thread.)
 import { execFile } from "node:child_process";
 import { readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { promisify } from "node:util";
 import type { ProxyKind } from "../types.ts";
-import { allThreadsStopped, groupMembers } from "./proc-tree.ts";
-import { pollUntil, signalGroup, signalPid } from "./process-group.ts";
+import { groupMembers } from "./proc-tree.ts";
+import { pollUntil, signalPid } from "./process-group.ts";
 
 const run = promisify(execFile);
 const REOPEN_BUDGET_MS = 10_000;
-const STOP_BUDGET_MS = 2_000;
 
 type Drain = (file: string) => number;
 
 /** `pgid` is the proxy's group (its master's pid), `file` its access log. */
 export async function cutProxyLog(proxy: ProxyKind, pgid: number, file: string, drain: Drain): Promise<void> {
   if (proxy === "nginx") return renameAndReopen(pgid, file, drain);
-  if (proxy === "haproxy") return punchReadPart(pgid, file, drain);
+  if (proxy === "haproxy") return punchReadPart(file, drain);
   throw new Error("this stack has no proxy, so no access log to rotate");
 }
 
@@ -66,18 +64,13 @@ async function renameAndReopen(pgid: number, file: string, drain: Drain): Promis
   unlinkSync(old);
 }
 
-async function punchReadPart(pgid: number, file: string, drain: Drain): Promise<void> {
+async function punchReadPart(file: string, drain: Drain): Promise<void> {
   const read = drain(file);
   if (read === 0) return;
-  const members = groupMembers(pgid); // none forks while stopped
-  signalGroup(pgid, "SIGSTOP");
   try {
-    if (!(await pollUntil(() => members.every(allThreadsStopped), STOP_BUDGET_MS, 1))) throw new Error(`HAProxy did not stop within ${STOP_BUDGET_MS / 1000} s`);
     await run("fallocate", ["--punch-hole", "--offset", "0", "--length", String(read), file]);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`punching the read part out of ${file} failed: ${(err.stderr || err.message).trim()}`);
-  } finally {
-    signalGroup(pgid, "SIGCONT");
   }
 }
