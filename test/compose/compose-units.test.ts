@@ -82,6 +82,12 @@ describeDocker("compose files and images", () => {
     }
   });
 
+  it("testcontainers checks published ports on loopback, where rtsoak publishes them, whether or not /.dockerenv exists", async () => {
+    await import("../../harness/stack/compose/bring-up.ts");
+    const { getContainerRuntimeClient } = await import("testcontainers");
+    expect((await getContainerRuntimeClient()).info.containerRuntime.host).toBe("127.0.0.1");
+  });
+
   it("a second images build with nothing changed confirms every image from its source label", async () => {
     await buildImages({ only: ["redis", "nginx", "app-node"] });
     const again = await buildImages({ only: ["redis", "nginx", "app-node"] });

@@ -104,6 +104,8 @@ describe("haproxy", () => {
     const nginxKeys = [...NGINX_JSON_LOG_FORMAT.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]);
     expect(keys).toEqual(nginxKeys);
     expect(lines(text)).toContain("pidfile /run/x/proxy/run/haproxy.pid");
+    // one thread: with several, HAProxy drops the log line of a thread that waits on another
+    expect(lines(text)).toContain("nbthread 1");
     expect(lines(text)).toContain("stats socket /run/x/proxy/run/haproxy.sock mode 600 level admin");
   });
 
