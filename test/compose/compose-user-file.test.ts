@@ -1,9 +1,9 @@
 // The user's own compose file (service names of their choosing, their own nginx config that
 // names the app service) driven end to end with rtsoak's disruptions.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { UserError } from "../../harness/errors.ts";
 import { composeDriverForUserFile } from "../../harness/stack/compose/driver.ts";
 import { freePort } from "../../harness/net/ports.ts";
@@ -58,17 +58,6 @@ services:
 
 const cleanup = cleanupAfterEach();
 
-/** Each test's folder (compose file, proxy config, run logs), removed after the stacks are down. */
-const tempDirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), "rtsoak-userfile-"));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
 const instanceOf = (body: string) => (JSON.parse(body) as { instance: string }).instance;
 
 describeDocker("compose stack: the user's own compose file", () => {
@@ -77,7 +66,7 @@ describeDocker("compose stack: the user's own compose file", () => {
   }, 600_000);
 
   it("is brought up, disrupted (recycle, scale + reload, redis stop/start, stale upstream) and torn down", async () => {
-    const dir = tempDir();
+    const dir = mkdtempSync(join(tmpdir(), "rtsoak-userfile-"));
     const port = await freePort();
     writeFileSync(join(dir, "edge.conf"), EDGE_CONF);
     writeFileSync(join(dir, "stack.yml"), composeFile(port));
@@ -132,7 +121,7 @@ describeDocker("compose stack: the user's own compose file", () => {
   });
 
   it("names a missing service in one sentence", async () => {
-    const dir = tempDir();
+    const dir = mkdtempSync(join(tmpdir(), "rtsoak-userfile-"));
     writeFileSync(join(dir, "edge.conf"), EDGE_CONF);
     writeFileSync(join(dir, "stack.yml"), composeFile(await freePort()));
     const driver = composeDriverForUserFile({ file: join(dir, "stack.yml"), proxyService: "nginx", appService: "backend", proxyPort: 1 });
